@@ -1,0 +1,66 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Versions are the ones measured in ../shared/TOOLCHAIN.md (rustc 1.95).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+CARGO_LEPTOS_VERSION := 0.3.5
+BINARYEN_VERSION := 132
+# The wasm-bindgen CLI must match the library in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3; exit}' Cargo.lock)
+TOOLS := $(CURDIR)/.tools
+export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_PROGRESS_WHEN := never
+
+ANXIN := target/release/anxin
+
+.PHONY: run test build tools tools-rust tools-node tools-browser test-rust test-e2e bench screenshots clean-data help
+
+help:
+	@echo "make run    install what is missing, build, serve http://127.0.0.1:3000 (SQLite + demo data)"
+	@echo "make test   unit + integration tests (SQLite; PostgreSQL too when ANXIN_TEST_PG is set), then browser tests"
+
+run: build
+	$(ANXIN) serve
+
+build: tools-rust tools-node
+	cargo leptos build --release
+
+test: build tools-browser test-rust test-e2e
+
+# Integration tests run once per engine; the second run reuses the first one's build.
+test-rust:
+	cargo test --workspace --locked
+	@if [ -n "$$ANXIN_TEST_PG" ]; then \
+	  echo "== integration tests on PostgreSQL ($$ANXIN_TEST_PG)"; \
+	  ANXIN_TEST_ENGINE=postgres cargo test --locked -p anxin --tests; \
+	else \
+	  echo "== ANXIN_TEST_PG not set: PostgreSQL integration tests skipped (CI always sets it)"; \
+	fi
+
+test-e2e: tools-browser
+	cd end2end && npx playwright test
+
+screenshots: build tools-browser
+	@fc-list | grep -qi "noto sans cjk" || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk)
+	cd end2end && ANXIN_SCREENSHOTS=1 npx playwright test screenshots.spec.ts
+
+tools: tools-rust tools-node tools-browser
+
+tools-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@command -v cargo-leptos >/dev/null && cargo-leptos --version | grep -q "$(CARGO_LEPTOS_VERSION)" \
+	  || cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked
+	@command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q "$(WASM_BINDGEN_VERSION)" \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+tools-node:
+	@[ -x $(TOOLS)/node_modules/.bin/wasm-opt ] \
+	  || (mkdir -p $(TOOLS) && npm install --prefix $(TOOLS) --no-audit --no-fund binaryen@$(BINARYEN_VERSION))
+
+tools-browser:
+	@[ -x /usr/bin/chromium ] || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
+
+clean-data:
+	rm -rf data

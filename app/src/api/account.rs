@@ -1,0 +1,70 @@
+//! Data for the signed-in home pages. Every read is scoped by the session's own id.
+
+use super::ctx::{self, PageError};
+use crate::backend::store::{customers, policies, staff};
+use crate::model::{Phone, PolicyNo, StaffRole};
+
+pub struct CustomerHome {
+    pub name: String,
+    pub phone_masked: String,
+    pub policies: Vec<policies::PolicySummary>,
+}
+
+impl CustomerHome {
+    /// A policy's number as the page may show it: masked.
+    pub fn masked_no(raw: &str) -> String {
+        PolicyNo::parse(raw)
+            .map(|p| p.masked())
+            .unwrap_or_else(|| "****".into())
+    }
+}
+
+pub async fn customer_home() -> Result<CustomerHome, PageError> {
+    let customer_id = ctx::require_customer().await?;
+    let state = ctx::state();
+    let profile = customers::profile(&state.db.pool, &customer_id)
+        .await?
+        .ok_or(PageError::Login)?;
+    let policies = policies::list_for_customer(&state.db.pool, &customer_id).await?;
+    Ok(CustomerHome {
+        name: profile.name,
+        phone_masked: Phone::parse(&profile.phone)
+            .map(|p| p.masked())
+            .unwrap_or_default(),
+        policies,
+    })
+}
+
+pub struct StaffHome {
+    pub display_name: String,
+    pub role: StaffRole,
+}
+
+pub async fn staff_home() -> Result<StaffHome, PageError> {
+    let staff_id = ctx::require_staff().await?;
+    let state = ctx::state();
+    let row = staff::by_id(&state.db.pool, &staff_id)
+        .await?
+        .ok_or(PageError::Login)?;
+    Ok(StaffHome {
+        display_name: row.display_name,
+        role: StaffRole::parse(&row.role)
+            .ok_or_else(|| anyhow::anyhow!("unknown role in database"))?,
+    })
+}
+
+/// Who is signed in, for the header: nobody, a customer or staff.
+pub enum Viewer {
+    Anonymous,
+    Customer,
+    Staff,
+}
+
+pub async fn viewer() -> Viewer {
+    use crate::backend::auth::Principal;
+    match ctx::session().await.map(|s| s.principal) {
+        Some(Principal::Customer { .. }) => Viewer::Customer,
+        Some(Principal::Staff { .. }) => Viewer::Staff,
+        None => Viewer::Anonymous,
+    }
+}

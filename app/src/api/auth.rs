@@ -1,0 +1,300 @@
+//! Logging in and out: customers (password, SMS code, first-time activation) and staff.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::ctx,
+    crate::backend::auth::{
+        activation::{self, ActivationError},
+        login::{self, LoginError},
+        staff::{self as staff_auth, StaffLoginError},
+        Refusal,
+    },
+    crate::i18n::{locale, t_in_with},
+    crate::model::{IdLast4, Phone, PolicyNo, SmsCode},
+    secrecy::SecretString,
+};
+
+pub const LOGIN_PAGE: &str = "/login";
+pub const CODE_PAGE: &str = "/login/code";
+pub const ACTIVATE_PAGE: &str = "/activate";
+pub const ACTIVATE_VERIFY_PAGE: &str = "/activate/verify";
+pub const STAFF_LOGIN_PAGE: &str = "/staff/login";
+
+/// Redirect target for a lock or throttle.
+#[cfg(feature = "ssr")]
+fn refusal_url(path: &str, r: &Refusal) -> String {
+    match r {
+        Refusal::Locked { until } => {
+            ctx::error_url(path, "locked", &[("until", until.to_string())])
+        }
+        Refusal::Throttled { until } => {
+            ctx::error_url(path, "throttled", &[("until", until.to_string())])
+        }
+    }
+}
+
+/// Logs a customer in with phone and password.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(phone: String, password: String, next: String) -> Result<(), ServerFnError> {
+    let Some(phone) = Phone::parse(&phone) else {
+        ctx::go(&ctx::error_url(LOGIN_PAGE, "invalid_phone", &[]));
+        return Ok(());
+    };
+    if password.is_empty() {
+        ctx::go(&ctx::error_url(LOGIN_PAGE, "missing_password", &[]));
+        return Ok(());
+    }
+    let state = ctx::state();
+    match login::with_password(
+        &state,
+        &phone,
+        SecretString::from(password),
+        &ctx::client_ip(),
+    )
+    .await
+    {
+        Ok(done) => {
+            ctx::set_cookie(&done.set_cookie);
+            ctx::go(ctx::safe_next(&next));
+        }
+        Err(LoginError::Refused(r)) => ctx::go(&refusal_url(LOGIN_PAGE, &r)),
+        Err(LoginError::Internal(e)) => ctx::go_internal_error(LOGIN_PAGE, &e),
+        Err(_) => ctx::go(&ctx::error_url(LOGIN_PAGE, "bad_credentials", &[])),
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn sms_body(key: &'static str) -> impl FnOnce(&str) -> String {
+    let loc = locale();
+    move |code| t_in_with(loc, key, &[("code", code)])
+}
+
+/// Texts a login code to the phone and shows the page that asks for it.
+#[server(prefix = "/api", endpoint = "request_login_code")]
+pub async fn request_login_code(phone: String) -> Result<(), ServerFnError> {
+    let Some(phone) = Phone::parse(&phone) else {
+        ctx::go(&ctx::error_url(CODE_PAGE, "invalid_phone", &[]));
+        return Ok(());
+    };
+    let state = ctx::state();
+    match login::request_code(&state, &phone, sms_body("sms.login_code")).await {
+        Ok(challenge) => ctx::go(&format!("{CODE_PAGE}?c={challenge}")),
+        Err(LoginError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
+            CODE_PAGE,
+            "too_soon",
+            &[("until", retry_at.to_string())],
+        )),
+        Err(e) => ctx::go_internal_error(CODE_PAGE, &e),
+    }
+    Ok(())
+}
+
+/// Sends a fresh code for the same phone as an earlier challenge.
+#[server(prefix = "/api", endpoint = "resend_login_code")]
+pub async fn resend_login_code(c: String) -> Result<(), ServerFnError> {
+    let state = ctx::state();
+    let back = format!("{CODE_PAGE}?c={}", urlsafe(&c));
+    let phone = match crate::backend::auth::codes::challenge(&state, &c).await {
+        Ok(Some(ch)) => ch.phone,
+        Ok(None) => {
+            ctx::go(CODE_PAGE);
+            return Ok(());
+        }
+        Err(e) => {
+            ctx::go_internal_error(&back, &e);
+            return Ok(());
+        }
+    };
+    match login::request_code(&state, &phone, sms_body("sms.login_code")).await {
+        Ok(challenge) => ctx::go(&format!("{CODE_PAGE}?c={challenge}")),
+        Err(LoginError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
+            &back,
+            "too_soon",
+            &[("until", retry_at.to_string())],
+        )),
+        Err(e) => ctx::go_internal_error(&back, &e),
+    }
+    Ok(())
+}
+
+/// Challenge ids are our own base-62 strings; anything else is dropped from URLs.
+pub fn urlsafe(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(64)
+        .collect()
+}
+
+/// Logs a customer in with the code from the text message.
+#[server(prefix = "/api", endpoint = "login_with_code")]
+pub async fn login_with_code(c: String, code: String, next: String) -> Result<(), ServerFnError> {
+    let back = format!("{CODE_PAGE}?c={}", urlsafe(&c));
+    let Some(code) = SmsCode::parse(&code) else {
+        ctx::go(&ctx::error_url(&back, "invalid_code", &[]));
+        return Ok(());
+    };
+    let state = ctx::state();
+    match login::with_code(&state, &c, &code, &ctx::client_ip()).await {
+        Ok(done) => {
+            ctx::set_cookie(&done.set_cookie);
+            ctx::go(ctx::safe_next(&next));
+        }
+        Err(LoginError::Refused(r)) => ctx::go(&refusal_url(&back, &r)),
+        Err(LoginError::Internal(e)) => ctx::go_internal_error(&back, &e),
+        Err(_) => ctx::go(&ctx::error_url(&back, "bad_code", &[])),
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn activation_redirect(back: &str, e: ActivationError) {
+    match e {
+        ActivationError::NoMatch => ctx::go(&ctx::error_url(back, "no_match", &[])),
+        ActivationError::AlreadyActive => {
+            ctx::go(&ctx::error_url(LOGIN_PAGE, "already_active", &[]))
+        }
+        ActivationError::BadCode => ctx::go(&ctx::error_url(back, "bad_code", &[])),
+        ActivationError::TooSoon { retry_at } => ctx::go(&ctx::error_url(
+            back,
+            "too_soon",
+            &[("until", retry_at.to_string())],
+        )),
+        ActivationError::Weak(w) => ctx::go(&ctx::error_url(
+            back,
+            "weak",
+            &[("reason", w.code().to_owned())],
+        )),
+        ActivationError::Refused(r) => ctx::go(&refusal_url(back, &r)),
+        ActivationError::Internal(e) => ctx::go_internal_error(back, &e),
+    }
+}
+
+/// First-time activation, step 1: policy number and ID digits.
+#[server(prefix = "/api", endpoint = "start_activation")]
+pub async fn start_activation(policy_no: String, id_last4: String) -> Result<(), ServerFnError> {
+    let Some(policy_no) = PolicyNo::parse(&policy_no) else {
+        ctx::go(&ctx::error_url(ACTIVATE_PAGE, "invalid_policy_no", &[]));
+        return Ok(());
+    };
+    let Some(last4) = IdLast4::parse(&id_last4) else {
+        ctx::go(&ctx::error_url(ACTIVATE_PAGE, "invalid_id_last4", &[]));
+        return Ok(());
+    };
+    let state = ctx::state();
+    match activation::start(
+        &state,
+        &policy_no,
+        &last4,
+        &ctx::client_ip(),
+        sms_body("sms.activate_code"),
+    )
+    .await
+    {
+        Ok(challenge) => ctx::go(&format!("{ACTIVATE_VERIFY_PAGE}?c={challenge}")),
+        Err(e) => activation_redirect(ACTIVATE_PAGE, e),
+    }
+    Ok(())
+}
+
+/// Sends a fresh activation code to the same phone.
+#[server(prefix = "/api", endpoint = "resend_activation_code")]
+pub async fn resend_activation_code(c: String) -> Result<(), ServerFnError> {
+    let state = ctx::state();
+    let back = format!("{ACTIVATE_VERIFY_PAGE}?c={}", urlsafe(&c));
+    match activation::resend(&state, &c, sms_body("sms.activate_code")).await {
+        Ok(challenge) => ctx::go(&format!("{ACTIVATE_VERIFY_PAGE}?c={challenge}")),
+        Err(e) => activation_redirect(&back, e),
+    }
+    Ok(())
+}
+
+/// First-time activation, step 2: the code and a new password.
+#[server(prefix = "/api", endpoint = "complete_activation")]
+pub async fn complete_activation(
+    c: String,
+    code: String,
+    password: String,
+    confirm: String,
+) -> Result<(), ServerFnError> {
+    let back = format!("{ACTIVATE_VERIFY_PAGE}?c={}", urlsafe(&c));
+    let Some(code) = SmsCode::parse(&code) else {
+        ctx::go(&ctx::error_url(&back, "invalid_code", &[]));
+        return Ok(());
+    };
+    let state = ctx::state();
+    let outcome = activation::complete(
+        &state,
+        &c,
+        &code,
+        SecretString::from(password),
+        SecretString::from(confirm),
+        &ctx::client_ip(),
+    )
+    .await;
+    match outcome {
+        Ok(done) => {
+            ctx::set_cookie(&done.set_cookie);
+            ctx::go("/");
+        }
+        Err(e) => activation_redirect(&back, e),
+    }
+    Ok(())
+}
+
+/// Logs a member of staff in.
+#[server(prefix = "/api", endpoint = "staff_login")]
+pub async fn staff_login(username: String, password: String) -> Result<(), ServerFnError> {
+    if username.trim().is_empty() || password.is_empty() {
+        ctx::go(&ctx::error_url(
+            STAFF_LOGIN_PAGE,
+            "staff_bad_credentials",
+            &[],
+        ));
+        return Ok(());
+    }
+    let state = ctx::state();
+    match staff_auth::login(
+        &state,
+        &username,
+        SecretString::from(password),
+        &ctx::client_ip(),
+    )
+    .await
+    {
+        Ok((_, cookie)) => {
+            ctx::set_cookie(&cookie);
+            ctx::go("/staff");
+        }
+        Err(StaffLoginError::Refused(r)) => ctx::go(&refusal_url(STAFF_LOGIN_PAGE, &r)),
+        Err(StaffLoginError::Internal(e)) => ctx::go_internal_error(STAFF_LOGIN_PAGE, &e),
+        Err(StaffLoginError::BadCredentials) => ctx::go(&ctx::error_url(
+            STAFF_LOGIN_PAGE,
+            "staff_bad_credentials",
+            &[],
+        )),
+    }
+    Ok(())
+}
+
+/// Ends the session (customer or staff) and clears the cookie.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    use crate::backend::auth::{session, Principal};
+    let state = ctx::state();
+    let mut target = LOGIN_PAGE;
+    if let Some(s) = ctx::session().await {
+        if matches!(s.principal, Principal::Staff { .. }) {
+            target = STAFF_LOGIN_PAGE;
+        }
+        if let Err(e) = session::end(&state, &s).await {
+            ctx::go_internal_error("/", &e);
+            return Ok(());
+        }
+    }
+    ctx::set_cookie(&session::clearing_cookie(&state));
+    ctx::go(target);
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! The only door from the browser to the backend: `#[server]` functions, reached by
+//! plain form posts (they work before any wasm arrives) and, later, by islands.
+//! Each one: who is asking, parse the input, call the backend, map the outcome to a
+//! redirect (Post/Redirect/Get) carrying an error *code*, never a sentence.
+
+pub mod auth;
+pub mod locale;
+
+#[cfg(feature = "ssr")]
+pub mod account;
+#[cfg(feature = "ssr")]
+pub mod ctx;

@@ -1,0 +1,3 @@
+//! Outside systems, each behind a trait with a sandbox implementation.
+
+pub mod sms;

@@ -1,0 +1,191 @@
+//! First login: prove you hold a policy (its number and the last 4 characters of your ID
+//! number), receive a code on the phone on file, choose a password.
+
+use super::super::store::{customers, login_attempts};
+use super::super::AppState;
+use super::codes::{self, CodeError, Purpose};
+use super::login::{finish, LoggedIn, LoginError};
+use super::passwords::{self, Weakness};
+use super::{check_limits, LimitError, Refusal};
+use crate::model::{IdLast4, Phone, PolicyNo, SmsCode};
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActivationError {
+    /// Unknown policy, wrong ID digits: one answer for both.
+    #[error("details do not match")]
+    NoMatch,
+    #[error("already activated")]
+    AlreadyActive,
+    #[error("wrong or expired code")]
+    BadCode,
+    #[error("code requested too soon")]
+    TooSoon { retry_at: i64 },
+    #[error("weak password")]
+    Weak(Weakness),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ActivationError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl From<LimitError> for ActivationError {
+    fn from(e: LimitError) -> Self {
+        match e {
+            LimitError::Refused(r) => Self::Refused(r),
+            LimitError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<CodeError> for ActivationError {
+    fn from(e: CodeError) -> Self {
+        match e {
+            CodeError::TooSoon { retry_at } => Self::TooSoon { retry_at },
+            CodeError::Wrong => Self::BadCode,
+            CodeError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<LoginError> for ActivationError {
+    fn from(e: LoginError) -> Self {
+        match e {
+            LoginError::Refused(r) => Self::Refused(r),
+            LoginError::Internal(e) => Self::Internal(e),
+            other => Self::Internal(anyhow::anyhow!("activation login: {other}")),
+        }
+    }
+}
+
+/// The keyed hash kept for a customer's ID digits.
+pub fn id_last4_hash(state: &AppState, customer_id: &str, last4: &IdLast4) -> String {
+    state
+        .config
+        .keyed_hash("id_last4", &format!("{customer_id}:{}", last4.as_str()))
+}
+
+/// Step 1: checks policy number and ID digits, then sends a code to the phone on file.
+pub async fn start(
+    state: &AppState,
+    policy_no: &PolicyNo,
+    last4: &IdLast4,
+    ip: &str,
+    body: impl FnOnce(&str) -> String,
+) -> Result<String, ActivationError> {
+    check_limits(state, "activation", policy_no.as_str(), ip).await?;
+    let subject =
+        customers::activation_subject_by_policy_no(&state.db.pool, policy_no.as_str()).await?;
+    let matches = subject
+        .as_ref()
+        .is_some_and(|s| id_last4_hash(state, &s.id, last4) == s.id_last4_hash);
+    let now = state.clock.now();
+    login_attempts::record(
+        &state.db.pool,
+        "activation",
+        policy_no.as_str(),
+        ip,
+        matches,
+        now,
+    )
+    .await?;
+    let subject = match subject {
+        Some(s) if matches => s,
+        _ => return Err(ActivationError::NoMatch),
+    };
+    if subject.activated_at.is_some() {
+        return Err(ActivationError::AlreadyActive);
+    }
+    let phone =
+        Phone::parse(&subject.phone).ok_or_else(|| anyhow::anyhow!("stored phone invalid"))?;
+    Ok(codes::issue(
+        state,
+        &phone,
+        Purpose::Activate,
+        Some(&subject.id),
+        true,
+        body,
+    )
+    .await?)
+}
+
+/// Step 2: the code, and the new password twice. The password is judged before the
+/// code is spent, so a refused password does not cost the person their code.
+pub async fn complete(
+    state: &AppState,
+    challenge_id: &str,
+    code: &SmsCode,
+    password: SecretString,
+    confirm: SecretString,
+    ip: &str,
+) -> Result<LoggedIn, ActivationError> {
+    let Some(ch) = codes::challenge(state, challenge_id).await? else {
+        return Err(ActivationError::BadCode);
+    };
+    let Some(creds) = customers::credentials_by_phone(&state.db.pool, ch.phone.as_str()).await?
+    else {
+        return Err(ActivationError::BadCode);
+    };
+    let profile = customers::profile(&state.db.pool, &creds.id)
+        .await?
+        .ok_or(ActivationError::BadCode)?;
+    passwords::check_policy(
+        password.expose_secret(),
+        confirm.expose_secret(),
+        &[ch.phone.as_str(), &profile.name],
+    )
+    .map_err(ActivationError::Weak)?;
+    check_limits(state, "sms_code", ch.phone.as_str(), ip).await?;
+    let now = state.clock.now();
+    let redeemed = codes::redeem(state, challenge_id, Purpose::Activate, code).await;
+    login_attempts::record(
+        &state.db.pool,
+        "sms_code",
+        ch.phone.as_str(),
+        ip,
+        redeemed.is_ok(),
+        now,
+    )
+    .await?;
+    redeemed?;
+    let hash = passwords::hash(password).await?;
+    if !customers::activate(&state.db.pool, &creds.id, &hash, now).await? {
+        return Err(ActivationError::AlreadyActive);
+    }
+    Ok(finish(state, creds.id, "account.activated", ip).await?)
+}
+
+/// A fresh activation code for the phone an earlier challenge went to.
+pub async fn resend(
+    state: &AppState,
+    challenge_id: &str,
+    body: impl FnOnce(&str) -> String,
+) -> Result<String, ActivationError> {
+    let ch = codes::challenge(state, challenge_id)
+        .await?
+        .ok_or(ActivationError::BadCode)?;
+    if ch.purpose != Purpose::Activate.as_str() {
+        return Err(ActivationError::BadCode);
+    }
+    let creds = customers::credentials_by_phone(&state.db.pool, ch.phone.as_str())
+        .await?
+        .ok_or(ActivationError::BadCode)?;
+    if creds.password_hash.is_some() {
+        return Err(ActivationError::AlreadyActive);
+    }
+    Ok(codes::issue(
+        state,
+        &ch.phone,
+        Purpose::Activate,
+        Some(&creds.id),
+        true,
+        body,
+    )
+    .await?)
+}

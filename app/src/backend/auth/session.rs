@@ -1,0 +1,112 @@
+//! Server-side sessions: a random 256-bit token in an HttpOnly cookie; only its keyed
+//! hash is stored. 30 minutes idle, 12 hours at most, a new token at every login.
+//!
+//! Written here rather than with tower-sessions: its stores keep the session id itself
+//! (we keep only a hash), have no `Any` backend for our two engines, and we need the
+//! session kind (customer, staff, link) and step-up time as columns we can query.
+
+use super::super::store::sessions::{self as store, NewSession};
+use super::super::{ids, AppState};
+use cookie::{Cookie, SameSite};
+
+pub const COOKIE: &str = "anxin_sid";
+
+/// Who a live session belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    Customer { customer_id: String },
+    Staff { staff_id: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token_hash: String,
+    pub principal: Principal,
+    pub stepped_up_at: Option<i64>,
+}
+
+fn token_hash(state: &AppState, token: &str) -> String {
+    state.config.keyed_hash("session", token)
+}
+
+/// Starts a session and returns the `Set-Cookie` value carrying its token.
+pub async fn start(state: &AppState, principal: &Principal) -> sqlx::Result<String> {
+    let token = ids::token();
+    let now = state.clock.now();
+    let absolute = now + state.config.session_absolute_secs;
+    let (kind, customer_id, staff_id) = match principal {
+        Principal::Customer { customer_id } => ("customer", Some(customer_id.as_str()), None),
+        Principal::Staff { staff_id } => ("staff", None, Some(staff_id.as_str())),
+    };
+    store::insert(
+        &state.db.pool,
+        NewSession {
+            token_hash: &token_hash(state, &token),
+            kind,
+            customer_id,
+            staff_id,
+            now,
+            idle_expires_at: (now + state.config.session_idle_secs).min(absolute),
+            absolute_expires_at: absolute,
+        },
+    )
+    .await?;
+    Ok(cookie(
+        state,
+        token,
+        Some(state.config.session_absolute_secs),
+    ))
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clearing_cookie(state: &AppState) -> String {
+    cookie(state, String::new(), Some(0))
+}
+
+fn cookie(state: &AppState, value: String, max_age: Option<i64>) -> String {
+    let mut c = Cookie::build((COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies())
+        .path("/");
+    if let Some(secs) = max_age {
+        c = c.max_age(cookie::time::Duration::seconds(secs));
+    }
+    c.build().to_string()
+}
+
+/// The session token in a `Cookie` request header, if any.
+pub fn token_from_header(cookie_header: &str) -> Option<String> {
+    Cookie::split_parse(cookie_header)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE && !c.value().is_empty())
+        .map(|c| c.value().to_owned())
+}
+
+/// Finds the live session for a token and extends its idle expiry.
+pub async fn resolve(state: &AppState, token: &str) -> sqlx::Result<Option<Session>> {
+    let now = state.clock.now();
+    let hash = token_hash(state, token);
+    let Some(row) = store::find_live(&state.db.pool, &hash, now).await? else {
+        return Ok(None);
+    };
+    // Writing on every request would serialise SQLite; once a minute is precise enough.
+    if now - row.last_seen_at >= 60 {
+        let idle = (now + state.config.session_idle_secs).min(row.absolute_expires_at);
+        store::touch(&state.db.pool, &hash, now, idle).await?;
+    }
+    let principal = match (row.kind.as_str(), row.customer_id, row.staff_id) {
+        ("customer", Some(customer_id), _) => Principal::Customer { customer_id },
+        ("staff", _, Some(staff_id)) => Principal::Staff { staff_id },
+        _ => return Ok(None),
+    };
+    Ok(Some(Session {
+        token_hash: hash,
+        principal,
+        stepped_up_at: row.stepped_up_at,
+    }))
+}
+
+pub async fn end(state: &AppState, session: &Session) -> sqlx::Result<()> {
+    store::delete(&state.db.pool, &session.token_hash).await
+}

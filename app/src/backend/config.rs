@@ -1,0 +1,120 @@
+use secrecy::{ExposeSecret, SecretString};
+
+/// Settings read at start (see the README's configuration table).
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub addr: String,
+    /// Where people reach us; used in short links and to decide whether cookies are `Secure`.
+    pub public_url: String,
+    /// Built assets (`target/site`).
+    pub site_root: String,
+    pub production: bool,
+    /// Keys the hashes of session tokens, SMS codes and ID digits.
+    pub secret_key: SecretString,
+    /// Signs payment and SMS webhooks.
+    pub webhook_secret: SecretString,
+    pub session_idle_secs: i64,
+    pub session_absolute_secs: i64,
+    /// Fill an empty database with demo data at start.
+    pub demo_if_empty: bool,
+}
+
+pub const DEV_SECRET: &str = "anxin-development-secret-do-not-use-in-production";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} must be set to a strong value when ANXIN_ENV=production")]
+    DevSecretInProduction(&'static str),
+    #[error("{0} is not valid: {1}")]
+    Invalid(&'static str, String),
+}
+
+impl Config {
+    /// Reads the process environment (which the server first fills from an optional file).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let production = get("ANXIN_ENV").as_deref() == Some("production");
+        let addr = get("ANXIN_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let secret = |k: &'static str| -> Result<SecretString, ConfigError> {
+            match get(k) {
+                Some(v) if production && (v == DEV_SECRET || v.len() < 32) => {
+                    Err(ConfigError::DevSecretInProduction(k))
+                }
+                Some(v) => Ok(SecretString::from(v)),
+                None if production => Err(ConfigError::DevSecretInProduction(k)),
+                None => Ok(SecretString::from(DEV_SECRET)),
+            }
+        };
+        let secs = |k: &'static str, default: i64| -> Result<i64, ConfigError> {
+            match get(k) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError::Invalid(k, v)),
+            }
+        };
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/anxin.db".into()),
+            public_url: get("ANXIN_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
+            addr,
+            site_root: get("ANXIN_SITE_ROOT")
+                .or_else(|| get("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".into()),
+            production,
+            secret_key: secret("ANXIN_SECRET_KEY")?,
+            webhook_secret: secret("ANXIN_WEBHOOK_SECRET")?,
+            session_idle_secs: secs("ANXIN_SESSION_IDLE_SECS", 30 * 60)?,
+            session_absolute_secs: secs("ANXIN_SESSION_ABSOLUTE_SECS", 12 * 3600)?,
+            demo_if_empty: get("ANXIN_DEMO").map(|v| v != "0").unwrap_or(!production),
+        })
+    }
+
+    /// A configuration for tests: development secrets, the given database.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.into(),
+            addr: "127.0.0.1:0".into(),
+            public_url: "http://127.0.0.1".into(),
+            site_root: "target/site".into(),
+            production: false,
+            secret_key: SecretString::from(DEV_SECRET),
+            webhook_secret: SecretString::from(DEV_SECRET),
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 3600,
+            demo_if_empty: false,
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// HMAC-SHA256 of `data` under the secret key, hex. Used for anything stored that
+    /// must not be reversible offline (session tokens, SMS codes, ID digits).
+    pub fn keyed_hash(&self, purpose: &str, data: &str) -> String {
+        use hmac::{Mac, SimpleHmac};
+        let mut mac =
+            SimpleHmac::<sha2::Sha256>::new_from_slice(self.secret_key.expose_secret().as_bytes())
+                .expect("HMAC takes any key length");
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(data.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_hash_depends_on_purpose_and_data() {
+        let c = Config::for_tests("sqlite::memory:");
+        assert_eq!(c.keyed_hash("a", "1"), c.keyed_hash("a", "1"));
+        assert_ne!(c.keyed_hash("a", "1"), c.keyed_hash("b", "1"));
+        assert_ne!(c.keyed_hash("a", "1"), c.keyed_hash("a", "2"));
+    }
+}

@@ -1,0 +1,938 @@
+//! Believable demo data: customers with Chinese names, policies in every line and
+//! state, renewal offers, claims in every stage, services with slots, surveys, staff
+//! in every role. The same seed gives the same people, products and numbers; dates
+//! are placed relative to `today` so that "due in 12 days" stays true.
+
+use super::auth::activation::id_last4_hash;
+use super::auth::passwords;
+use super::domain::renewal::{quote, RenewalFactors};
+use super::store::seed::{insert, take_slot_place};
+use super::AppState;
+use crate::model::{IdLast4, Money, StaffRole};
+use chrono::{Datelike, Days, NaiveDate};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+pub const DEMO_SEED: u64 = 20261126;
+pub const CUSTOMER_PASSWORD: &str = "Anxin-Demo-2026";
+pub const STAFF_PASSWORD: &str = "Anxin-Staff-2026";
+pub const CUSTOMERS: usize = 36;
+/// Customers numbered from here on have never logged in (for the activation journey).
+pub const FIRST_INACTIVE: usize = 31;
+
+/// What `anxin demo` prints.
+pub struct DemoSummary {
+    pub customers: usize,
+    pub policies: usize,
+    pub claims: usize,
+    pub staff: Vec<(String, StaffRole)>,
+    /// An account to try activation with: (policy number, ID last 4, phone).
+    pub activation_example: (String, String, String),
+}
+
+/// Phone number of demo customer `n` (1-based): 13800000001, …
+pub fn customer_phone(n: usize) -> String {
+    format!("138{:08}", n)
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "志强", "晓燕", "海燕", "子涵",
+    "浩然", "雨桐",
+];
+const REGIONS: &[(&str, &str)] = &[
+    ("310104", "上海市徐汇区漕溪北路"),
+    ("310115", "上海市浦东新区张杨路"),
+    ("110105", "北京市朝阳区建国路"),
+    ("440106", "广州市天河区天河路"),
+    ("330106", "杭州市西湖区文三路"),
+    ("510107", "成都市武侯区人民南路"),
+];
+const PLATE_PREFIX: &[&str] = &["沪A", "沪B", "京N", "粤A", "浙A", "川A"];
+
+struct Product {
+    code: &'static str,
+    line: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    base: i64,
+    coverages: &'static [(&'static str, &'static str, i64, i64)],
+    entitlement: Option<(&'static str, i64)>,
+}
+
+const PRODUCTS: &[Product] = &[
+    Product {
+        code: "AUTO_FULL",
+        line: "auto",
+        zh: "安心车险·全面保障",
+        en: "Anxin Motor Comprehensive",
+        base: 452_000,
+        coverages: &[
+            ("机动车损失险", "Own damage", 18_000_000, 0),
+            ("第三者责任险", "Third-party liability", 200_000_000, 0),
+            ("车上人员责任险", "Passenger liability", 2_000_000, 0),
+        ],
+        entitlement: Some(("roadside_assistance", 6)),
+    },
+    Product {
+        code: "AUTO_TPL",
+        line: "auto",
+        zh: "安心车险·交强+三者",
+        en: "Anxin Motor Third-Party",
+        base: 176_000,
+        coverages: &[
+            ("交强险", "Compulsory traffic insurance", 20_000_000, 0),
+            ("第三者责任险", "Third-party liability", 100_000_000, 0),
+        ],
+        entitlement: Some(("roadside_assistance", 2)),
+    },
+    Product {
+        code: "HEALTH_MILLION",
+        line: "health",
+        zh: "安心百万医疗",
+        en: "Anxin Million Medical",
+        base: 68_800,
+        coverages: &[
+            ("一般医疗", "General medical", 300_000_000, 1_000_000),
+            ("重大疾病医疗", "Critical illness medical", 600_000_000, 0),
+        ],
+        entitlement: Some(("health_checkup", 1)),
+    },
+    Product {
+        code: "HEALTH_CI",
+        line: "health",
+        zh: "安心重疾险",
+        en: "Anxin Critical Illness",
+        base: 518_000,
+        coverages: &[
+            ("重大疾病保险金", "Critical illness benefit", 50_000_000, 0),
+            ("轻症保险金", "Early-stage illness benefit", 15_000_000, 0),
+        ],
+        entitlement: Some(("health_checkup", 2)),
+    },
+    Product {
+        code: "LIFE_TERM",
+        line: "life",
+        zh: "安心定期寿险",
+        en: "Anxin Term Life",
+        base: 186_000,
+        coverages: &[
+            ("身故保险金", "Death benefit", 100_000_000, 0),
+            ("全残保险金", "Total disability benefit", 100_000_000, 0),
+        ],
+        entitlement: None,
+    },
+    Product {
+        code: "LIFE_WHOLE",
+        line: "life",
+        zh: "安心终身寿险",
+        en: "Anxin Whole Life",
+        base: 862_000,
+        coverages: &[("身故保险金", "Death benefit", 80_000_000, 0)],
+        entitlement: None,
+    },
+    Product {
+        code: "HOME_CONTENTS",
+        line: "home",
+        zh: "安心家财险",
+        en: "Anxin Home Contents",
+        base: 39_900,
+        coverages: &[
+            ("房屋主体", "Building", 100_000_000, 50_000),
+            ("室内财产", "Contents", 20_000_000, 50_000),
+            (
+                "管道破裂及水渍",
+                "Burst pipes and water damage",
+                5_000_000,
+                20_000,
+            ),
+        ],
+        entitlement: None,
+    },
+    Product {
+        code: "HOME_PLUS",
+        line: "home",
+        zh: "安心家庭综合险",
+        en: "Anxin Home Plus",
+        base: 96_000,
+        coverages: &[
+            ("房屋主体", "Building", 200_000_000, 50_000),
+            ("室内财产", "Contents", 50_000_000, 50_000),
+            ("家庭成员意外", "Family accident", 20_000_000, 0),
+        ],
+        entitlement: None,
+    },
+];
+
+const SERVICE_KINDS: &[(&str, &str, &str)] = &[
+    ("health_checkup", "健康体检", "Health check-up"),
+    ("roadside_assistance", "道路救援", "Roadside assistance"),
+];
+
+const STAFF: &[(&str, &str, StaffRole)] = &[
+    ("agent.wang", "王芳", StaffRole::Agent),
+    ("agent.zhou", "周杰", StaffRole::Agent),
+    ("claims.li", "李强", StaffRole::Claims),
+    ("claims.sun", "孙丽", StaffRole::Claims),
+    ("super.zhang", "张敏", StaffRole::Supervisor),
+    ("admin.chen", "陈静", StaffRole::Admin),
+];
+
+fn id(rng: &mut StdRng) -> String {
+    const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    (0..22)
+        .map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The GB 11643 check character of the first 17 digits of an ID number.
+fn id_check_char(first17: &str) -> char {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const C: &[u8; 11] = b"10X98765432";
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
+    C[(sum % 11) as usize] as char
+}
+
+/// Unix seconds at 23:59:59 Asia/Shanghai on `d`.
+fn end_of_day(d: NaiveDate) -> i64 {
+    d.and_hms_opt(23, 59, 59)
+        .expect("valid time")
+        .and_utc()
+        .timestamp()
+        - 8 * 3600
+}
+
+/// Fills an empty database. Runs in one transaction: all or nothing.
+pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let now = state.clock.now();
+    let today = state.clock.today_shanghai();
+    // Hashing is the slow part: one hash per distinct password.
+    let customer_hash = passwords::hash_blocking(CUSTOMER_PASSWORD)?;
+    let staff_hash = passwords::hash_blocking(STAFF_PASSWORD)?;
+    let mut tx = state.db.pool.begin().await?;
+    let c = &mut *tx;
+
+    let mut kind_ids = Vec::new();
+    for (code, zh, en) in SERVICE_KINDS {
+        let kid = id(&mut rng);
+        insert(
+            c,
+            "service_kinds",
+            &["id", "code", "name_zh", "name_en"],
+            vec![
+                kid.clone().into(),
+                (*code).into(),
+                (*zh).into(),
+                (*en).into(),
+            ],
+        )
+        .await?;
+        kind_ids.push((*code, kid));
+    }
+    let kind_id = |code: &str| {
+        kind_ids
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, id)| id.clone())
+            .expect("known kind")
+    };
+
+    let mut product_ids = Vec::new();
+    for p in PRODUCTS {
+        let pid = id(&mut rng);
+        insert(
+            c,
+            "products",
+            &[
+                "id",
+                "code",
+                "line",
+                "name_zh",
+                "name_en",
+                "base_premium_fen",
+            ],
+            vec![
+                pid.clone().into(),
+                p.code.into(),
+                p.line.into(),
+                p.zh.into(),
+                p.en.into(),
+                p.base.into(),
+            ],
+        )
+        .await?;
+        if let Some((kind, per_year)) = p.entitlement {
+            insert(
+                c,
+                "product_entitlements",
+                &["id", "product_id", "service_kind_id", "per_year"],
+                vec![
+                    id(&mut rng).into(),
+                    pid.clone().into(),
+                    kind_id(kind).into(),
+                    per_year.into(),
+                ],
+            )
+            .await?;
+        }
+        product_ids.push(pid);
+    }
+
+    let mut staff_ids = Vec::new();
+    for (username, name, role) in STAFF {
+        let sid = id(&mut rng);
+        insert(
+            c,
+            "staff",
+            &[
+                "id",
+                "username",
+                "display_name",
+                "role",
+                "password_hash",
+                "created_at",
+            ],
+            vec![
+                sid.clone().into(),
+                (*username).into(),
+                (*name).into(),
+                role.as_str().into(),
+                staff_hash.clone().into(),
+                now.into(),
+            ],
+        )
+        .await?;
+        staff_ids.push((sid, *role));
+    }
+    let claims_handlers: Vec<String> = staff_ids
+        .iter()
+        .filter(|(_, r)| *r == StaffRole::Claims)
+        .map(|(s, _)| s.clone())
+        .collect();
+
+    // Providers and slots for the next four weeks.
+    let mut providers = Vec::new();
+    for (i, (kind, names)) in [
+        (
+            "health_checkup",
+            [
+                "安心体检中心（徐汇）",
+                "安心体检中心（浦东）",
+                "安心体检中心（朝阳）",
+            ],
+        ),
+        (
+            "roadside_assistance",
+            [
+                "安心道路救援（上海）",
+                "安心道路救援（北京）",
+                "安心道路救援（广州）",
+            ],
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (j, name) in names.iter().enumerate() {
+            let (_, street) = REGIONS[(i * 3 + j) % REGIONS.len()];
+            let prov = id(&mut rng);
+            insert(
+                c,
+                "providers",
+                &["id", "service_kind_id", "name", "city", "address"],
+                vec![
+                    prov.clone().into(),
+                    kind_id(kind).into(),
+                    (*name).into(),
+                    street[..9].into(),
+                    format!("{street}{}号", 100 + j * 37).into(),
+                ],
+            )
+            .await?;
+            providers.push((prov, *kind));
+        }
+    }
+    let mut slot_ids = Vec::new();
+    for (prov, kind) in &providers {
+        for day in 1..=28u64 {
+            let d = today + Days::new(day);
+            if kind == &"health_checkup" && d.weekday().number_from_monday() > 6 {
+                continue;
+            }
+            for hour in [9i64, 10, 14, 15] {
+                let starts = end_of_day(d) + 1 - 86_400 + hour * 3600;
+                let sid = id(&mut rng);
+                let capacity: i64 = if *kind == "health_checkup" { 4 } else { 2 };
+                insert(
+                    c,
+                    "slots",
+                    &[
+                        "id",
+                        "provider_id",
+                        "starts_at",
+                        "ends_at",
+                        "capacity",
+                        "booked",
+                    ],
+                    vec![
+                        sid.clone().into(),
+                        prov.into(),
+                        starts.into(),
+                        (starts + 3600).into(),
+                        capacity.into(),
+                        0i64.into(),
+                    ],
+                )
+                .await?;
+                slot_ids.push((sid, *kind, starts));
+            }
+        }
+    }
+
+    let mut policies = 0;
+    let mut claims = 0;
+    let mut activation_example = None;
+    let mut seq = 0u32;
+    for n in 1..=CUSTOMERS {
+        let cid = id(&mut rng);
+        let name = format!(
+            "{}{}",
+            SURNAMES[rng.gen_range(0..SURNAMES.len())],
+            GIVEN[rng.gen_range(0..GIVEN.len())]
+        );
+        let (region, street) = REGIONS[rng.gen_range(0..REGIONS.len())];
+        let birth = NaiveDate::from_ymd_opt(
+            rng.gen_range(1955..2003),
+            rng.gen_range(1..=12),
+            rng.gen_range(1..=28),
+        )
+        .expect("valid date");
+        let first17 = format!(
+            "{region}{}{:03}",
+            birth.format("%Y%m%d"),
+            rng.gen_range(1..999)
+        );
+        let id_number = format!("{first17}{}", id_check_char(&first17));
+        let last4 = IdLast4::parse(&id_number[14..]).expect("valid id digits");
+        let active = n < FIRST_INACTIVE;
+        let phone = customer_phone(n);
+        insert(
+            c,
+            "customers",
+            &[
+                "id",
+                "phone",
+                "name",
+                "id_number_masked",
+                "id_last4_hash",
+                "birth_date",
+                "password_hash",
+                "activated_at",
+                "created_at",
+            ],
+            vec![
+                cid.clone().into(),
+                phone.clone().into(),
+                name.clone().into(),
+                format!("{}**********{}", &id_number[..4], &id_number[14..]).into(),
+                id_last4_hash(state, &cid, &last4).into(),
+                date(birth).into(),
+                active.then(|| customer_hash.clone()).into(),
+                active.then_some(now - 86_400 * 200).into(),
+                (now - 86_400 * 400).into(),
+            ],
+        )
+        .await?;
+        insert(
+            c,
+            "notification_preferences",
+            &["customer_id", "updated_at"],
+            vec![cid.clone().into(), now.into()],
+        )
+        .await?;
+        if active && n % 4 != 0 {
+            let (kind, label) = [
+                ("card", "招商银行 储蓄卡 ****6218"),
+                ("wechat", "微信支付"),
+                ("alipay", "支付宝"),
+                ("unionpay", "工商银行 信用卡 ****3047"),
+            ][n % 4];
+            insert(
+                c,
+                "payment_methods",
+                &[
+                    "id",
+                    "customer_id",
+                    "kind",
+                    "label",
+                    "gateway_token",
+                    "is_default",
+                    "created_at",
+                ],
+                vec![
+                    id(&mut rng).into(),
+                    cid.clone().into(),
+                    kind.into(),
+                    label.into(),
+                    format!("tok_{}", id(&mut rng)).into(),
+                    1i64.into(),
+                    now.into(),
+                ],
+            )
+            .await?;
+        }
+
+        let count = 2 + (n % 3);
+        for k in 0..count {
+            seq += 1;
+            let pi = (n * 3 + k * 5) % PRODUCTS.len();
+            let p = &PRODUCTS[pi];
+            let policy_id = id(&mut rng);
+            let prefix = match p.line {
+                "auto" => "PA",
+                "health" => "PH",
+                "life" => "PL",
+                _ => "PR",
+            };
+            let policy_no = format!(
+                "{prefix}{}{:08}",
+                2020 + (seq % 6),
+                10_000_000 + seq * 7919 % 89_999_999
+            );
+            // Where this policy's current term ends, relative to today: a spread that puts
+            // some within the renewal window, some lapsed, most comfortably in force.
+            let offset: i64 = match seq % 10 {
+                0 => -rng.gen_range(10..60),    // lapsed
+                1 | 2 => rng.gen_range(1..=30), // due for renewal
+                3 => rng.gen_range(31..60),
+                _ => rng.gen_range(60..360),
+            };
+            let end = if offset >= 0 {
+                today + Days::new(offset as u64)
+            } else {
+                today - Days::new((-offset) as u64)
+            };
+            let start = end
+                .with_year(end.year() - 1)
+                .unwrap_or(end - Days::new(365))
+                + Days::new(1);
+            let insured = match p.line {
+                "auto" => format!(
+                    "{}·{}{:04}",
+                    PLATE_PREFIX[rng.gen_range(0..PLATE_PREFIX.len())],
+                    ["D", "F", "K", "Q"][rng.gen_range(0..4)],
+                    rng.gen_range(1000..9999)
+                ),
+                "home" => format!(
+                    "{street}{}弄{}号{}室",
+                    rng.gen_range(10..800),
+                    rng.gen_range(1..30),
+                    rng.gen_range(101..2302)
+                ),
+                _ => {
+                    if k % 2 == 0 {
+                        name.clone()
+                    } else {
+                        format!("{}{}", &name[..3], GIVEN[rng.gen_range(0..GIVEN.len())])
+                    }
+                }
+            };
+            let status = if offset < 0 { "lapsed" } else { "active" };
+            let premium = p.base + rng.gen_range(-20..20) * p.base / 200;
+            insert(
+                c,
+                "policies",
+                &[
+                    "id",
+                    "customer_id",
+                    "product_id",
+                    "policy_no",
+                    "status",
+                    "insured_object",
+                    "auto_debit",
+                    "verification_code",
+                    "created_at",
+                ],
+                vec![
+                    policy_id.clone().into(),
+                    cid.clone().into(),
+                    product_ids[pi].clone().into(),
+                    policy_no.clone().into(),
+                    status.into(),
+                    insured.into(),
+                    i64::from(seq.is_multiple_of(7) && active).into(),
+                    id(&mut rng)[..12].to_uppercase().into(),
+                    (now - 86_400 * 400).into(),
+                ],
+            )
+            .await?;
+            // Last year's term too, so payment history has something in it.
+            let prev_start = start
+                .with_year(start.year() - 1)
+                .unwrap_or(start - Days::new(365));
+            let prev_premium = premium + rng.gen_range(-10..15) * p.base / 100;
+            for (term_no, s, e, prem) in [
+                (1i64, prev_start, start - Days::new(1), prev_premium),
+                (2, start, end, premium),
+            ] {
+                insert(
+                    c,
+                    "policy_terms",
+                    &[
+                        "id",
+                        "policy_id",
+                        "customer_id",
+                        "term_no",
+                        "start_date",
+                        "end_date",
+                        "premium_fen",
+                        "created_at",
+                    ],
+                    vec![
+                        id(&mut rng).into(),
+                        policy_id.clone().into(),
+                        cid.clone().into(),
+                        term_no.into(),
+                        date(s).into(),
+                        date(e).into(),
+                        prem.into(),
+                        now.into(),
+                    ],
+                )
+                .await?;
+            }
+            for (pos, (zh, en, sum, deductible)) in p.coverages.iter().enumerate() {
+                insert(
+                    c,
+                    "coverages",
+                    &[
+                        "id",
+                        "policy_id",
+                        "name_zh",
+                        "name_en",
+                        "sum_insured_fen",
+                        "deductible_fen",
+                        "position",
+                    ],
+                    vec![
+                        id(&mut rng).into(),
+                        policy_id.clone().into(),
+                        (*zh).into(),
+                        (*en).into(),
+                        (*sum).into(),
+                        (*deductible).into(),
+                        (pos as i64).into(),
+                    ],
+                )
+                .await?;
+            }
+            if p.line == "life" {
+                insert(
+                    c,
+                    "beneficiaries",
+                    &["id", "policy_id", "name", "relation", "share_pct"],
+                    vec![
+                        id(&mut rng).into(),
+                        policy_id.clone().into(),
+                        format!("{}{}", &name[..3], GIVEN[rng.gen_range(0..GIVEN.len())]).into(),
+                        "spouse".into(),
+                        100i64.into(),
+                    ],
+                )
+                .await?;
+            }
+            if (0..=30).contains(&offset) && status == "active" {
+                let q = quote(
+                    Money(premium),
+                    &RenewalFactors {
+                        claims_last_year: u32::from(seq.is_multiple_of(9)),
+                        ncd_step_pct: -5 * rng.gen_range(0..3),
+                        age_band_pct: if p.line == "health" || p.line == "life" {
+                            rng.gen_range(0..3) * 4
+                        } else {
+                            0
+                        },
+                        rate_change_pct: rng.gen_range(-3..6),
+                        coverage_change: Money(if seq.is_multiple_of(5) { 12_000 } else { 0 }),
+                        loyalty_pct: if seq.is_multiple_of(3) { -3 } else { 0 },
+                    },
+                );
+                let offer_id = id(&mut rng);
+                insert(
+                    c,
+                    "renewal_offers",
+                    &[
+                        "id",
+                        "policy_id",
+                        "customer_id",
+                        "version",
+                        "term_start",
+                        "term_end",
+                        "previous_premium_fen",
+                        "premium_fen",
+                        "state",
+                        "expires_at",
+                        "created_at",
+                    ],
+                    vec![
+                        offer_id.clone().into(),
+                        policy_id.clone().into(),
+                        cid.clone().into(),
+                        1i64.into(),
+                        date(end + Days::new(1)).into(),
+                        date(
+                            end.with_year(end.year() + 1)
+                                .unwrap_or(end + Days::new(365)),
+                        )
+                        .into(),
+                        premium.into(),
+                        q.premium.fen().into(),
+                        "open".into(),
+                        end_of_day(end).into(),
+                        now.into(),
+                    ],
+                )
+                .await?;
+                for (pos, item) in q.items.iter().enumerate() {
+                    insert(
+                        c,
+                        "renewal_price_items",
+                        &["id", "offer_id", "kind", "amount_fen", "detail", "position"],
+                        vec![
+                            id(&mut rng).into(),
+                            offer_id.clone().into(),
+                            item.kind.as_str().into(),
+                            item.amount.fen().into(),
+                            item.detail.clone().into(),
+                            (pos as i64).into(),
+                        ],
+                    )
+                    .await?;
+                }
+            }
+            if n == FIRST_INACTIVE && k == 0 {
+                activation_example =
+                    Some((policy_no.clone(), last4.as_str().to_owned(), phone.clone()));
+            }
+            // Claims: every stage appears, on active policies of active customers.
+            if active && seq % 4 == 1 {
+                let stages = [
+                    "reported",
+                    "survey",
+                    "assessment",
+                    "approval",
+                    "paid",
+                    "declined",
+                    "withdrawn",
+                ];
+                let stage = stages[claims % stages.len()];
+                let claim_id = id(&mut rng);
+                let reported = now - 86_400 * rng.gen_range(3..40);
+                let handler = claims_handlers[claims % claims_handlers.len()].clone();
+                let amount = rng.gen_range(80_000..2_000_000);
+                insert(
+                    c,
+                    "claims",
+                    &[
+                        "id",
+                        "customer_id",
+                        "policy_id",
+                        "claim_no",
+                        "stage",
+                        "incident_date",
+                        "description",
+                        "handler_staff_id",
+                        "expected_completion_date",
+                        "waiting_reason",
+                        "amount_claimed_fen",
+                        "amount_approved_fen",
+                        "reported_at",
+                        "updated_at",
+                    ],
+                    vec![
+                        claim_id.clone().into(),
+                        cid.clone().into(),
+                        policy_id.clone().into(),
+                        format!("CL{}{:06}", today.year(), 100_000 + claims * 37).into(),
+                        stage.into(),
+                        date(crate::backend::clock::shanghai_date(reported - 86_400)).into(),
+                        [
+                            "车辆追尾，后保险杠受损",
+                            "住院治疗（急性阑尾炎）",
+                            "厨房水管爆裂，地板受损",
+                            "门诊手术",
+                            "停车时被刮擦",
+                        ][claims % 5]
+                            .into(),
+                        handler.clone().into(),
+                        date(today + Days::new(rng.gen_range(3..15))).into(),
+                        (stage == "survey").then_some("awaiting_documents").into(),
+                        amount.into(),
+                        (stage == "paid" || stage == "approval")
+                            .then_some(amount * 9 / 10)
+                            .into(),
+                        reported.into(),
+                        now.into(),
+                    ],
+                )
+                .await?;
+                let path: &[&str] = match stage {
+                    "declined" => &["reported", "survey", "assessment", "declined"],
+                    "withdrawn" => &["reported", "withdrawn"],
+                    s => &stages[..=stages.iter().position(|x| *x == s).expect("known stage")],
+                };
+                let mut at = reported;
+                let mut from: Option<&str> = None;
+                for to in path {
+                    insert(
+                        c,
+                        "claim_events",
+                        &[
+                            "id",
+                            "claim_id",
+                            "customer_id",
+                            "from_stage",
+                            "to_stage",
+                            "actor_kind",
+                            "actor_staff_id",
+                            "note",
+                            "at",
+                        ],
+                        vec![
+                            id(&mut rng).into(),
+                            claim_id.clone().into(),
+                            cid.clone().into(),
+                            from.into(),
+                            (*to).into(),
+                            if from.is_none() { "customer" } else { "staff" }.into(),
+                            if from.is_none() {
+                                None
+                            } else {
+                                Some(handler.clone())
+                            }
+                            .into(),
+                            "".into(),
+                            at.into(),
+                        ],
+                    )
+                    .await?;
+                    from = Some(to);
+                    at += 86_400 * rng.gen_range(1..4);
+                }
+                if stage == "survey" {
+                    insert(
+                        c,
+                        "claim_documents",
+                        &[
+                            "id",
+                            "claim_id",
+                            "customer_id",
+                            "kind",
+                            "state",
+                            "requested_at",
+                        ],
+                        vec![
+                            id(&mut rng).into(),
+                            claim_id.clone().into(),
+                            cid.clone().into(),
+                            "repair_invoice".into(),
+                            "requested".into(),
+                            (reported + 86_400).into(),
+                        ],
+                    )
+                    .await?;
+                }
+                if stage == "paid" {
+                    insert(
+                        c,
+                        "survey_invitations",
+                        &[
+                            "id",
+                            "customer_id",
+                            "subject_kind",
+                            "subject_id",
+                            "state",
+                            "sent_at",
+                            "expires_at",
+                        ],
+                        vec![
+                            id(&mut rng).into(),
+                            cid.clone().into(),
+                            "claim".into(),
+                            claim_id.clone().into(),
+                            "sent".into(),
+                            now.into(),
+                            (now + 7 * 86_400).into(),
+                        ],
+                    )
+                    .await?;
+                }
+                claims += 1;
+            }
+            // A booked check-up for some health policies.
+            if active
+                && p.entitlement.is_some_and(|(k, _)| k == "health_checkup")
+                && seq.is_multiple_of(3)
+            {
+                let health_slots: Vec<&String> = slot_ids
+                    .iter()
+                    .filter(|(_, kind, _)| *kind == "health_checkup")
+                    .map(|(s, _, _)| s)
+                    .collect();
+                let slot = health_slots[seq as usize * 7 % health_slots.len()].clone();
+                if take_slot_place(c, &slot).await? {
+                    insert(
+                        c,
+                        "bookings",
+                        &[
+                            "id",
+                            "customer_id",
+                            "policy_id",
+                            "service_kind_id",
+                            "slot_id",
+                            "state",
+                            "created_at",
+                            "updated_at",
+                        ],
+                        vec![
+                            id(&mut rng).into(),
+                            cid.clone().into(),
+                            policy_id.clone().into(),
+                            kind_id("health_checkup").into(),
+                            slot.into(),
+                            "booked".into(),
+                            now.into(),
+                            now.into(),
+                        ],
+                    )
+                    .await?;
+                }
+            }
+            policies += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(DemoSummary {
+        customers: CUSTOMERS,
+        policies,
+        claims,
+        staff: STAFF
+            .iter()
+            .map(|(u, _, r)| ((*u).to_owned(), *r))
+            .collect(),
+        activation_example: activation_example.expect("an inactive customer exists"),
+    })
+}

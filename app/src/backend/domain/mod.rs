@@ -1,0 +1,4 @@
+//! Business rules with no web or SQL types in them.
+
+pub mod lockout;
+pub mod renewal;

@@ -1,0 +1,113 @@
+use sqlx::{Any, Executor};
+
+/// What login needs to know about a customer.
+#[derive(Debug, sqlx::FromRow)]
+pub struct CustomerCredentials {
+    pub id: String,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CustomerProfile {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub id_number_masked: String,
+    pub activated_at: Option<i64>,
+}
+
+/// What activation needs: found by a policy number the person holds.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ActivationSubject {
+    pub id: String,
+    pub phone: String,
+    pub id_last4_hash: String,
+    pub activated_at: Option<i64>,
+}
+
+pub struct NewCustomer<'a> {
+    pub id: &'a str,
+    pub phone: &'a str,
+    pub name: &'a str,
+    pub id_number_masked: &'a str,
+    pub id_last4_hash: &'a str,
+    pub birth_date: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub now: i64,
+}
+
+pub async fn insert<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    c: NewCustomer<'_>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO customers (id, phone, name, id_number_masked, id_last4_hash, birth_date, \
+         password_hash, activated_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(c.id)
+    .bind(c.phone)
+    .bind(c.name)
+    .bind(c.id_number_masked)
+    .bind(c.id_last4_hash)
+    .bind(c.birth_date)
+    .bind(c.password_hash)
+    .bind(c.password_hash.map(|_| c.now))
+    .bind(c.now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn credentials_by_phone<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    phone: &str,
+) -> sqlx::Result<Option<CustomerCredentials>> {
+    sqlx::query_as("SELECT id, password_hash FROM customers WHERE phone = $1")
+        .bind(phone)
+        .fetch_optional(ex)
+        .await
+}
+
+pub async fn profile<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<CustomerProfile>> {
+    sqlx::query_as(
+        "SELECT id, name, phone, id_number_masked, activated_at FROM customers WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn activation_subject_by_policy_no<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    policy_no: &str,
+) -> sqlx::Result<Option<ActivationSubject>> {
+    sqlx::query_as(
+        "SELECT c.id, c.phone, c.id_last4_hash, c.activated_at FROM customers c \
+         JOIN policies p ON p.customer_id = c.id WHERE p.policy_no = $1",
+    )
+    .bind(policy_no)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Sets the first password. Only one caller can win: the row must still have none.
+pub async fn activate<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    password_hash: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE customers SET password_hash = $1, activated_at = $2 \
+         WHERE id = $3 AND password_hash IS NULL",
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -1,0 +1,59 @@
+use sqlx::{Any, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: i64,
+}
+
+pub async fn insert<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    username: &str,
+    display_name: &str,
+    role: &str,
+    password_hash: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO staff (id, username, display_name, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(username)
+    .bind(display_name)
+    .bind(role)
+    .bind(password_hash)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn by_username<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    username: &str,
+) -> sqlx::Result<Option<StaffRow>> {
+    sqlx::query_as(
+        "SELECT id, username, display_name, role, password_hash, disabled FROM staff WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(ex)
+    .await
+}
+
+pub async fn by_id<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<StaffRow>> {
+    sqlx::query_as(
+        "SELECT id, username, display_name, role, password_hash, disabled FROM staff WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}

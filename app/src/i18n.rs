@@ -1,0 +1,148 @@
+//! Which language a page speaks, and translation lookups (rust-i18n tables compiled
+//! from `locales/*.json`). Only the server renders text; islands get their labels as props.
+
+use http::request::Parts;
+use http::HeaderMap;
+use leptos::prelude::*;
+
+pub const COOKIE: &str = "anxin_lang";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Locale {
+    /// Simplified Chinese: everyone's default until they choose English.
+    #[default]
+    ZhCn,
+    En,
+}
+
+impl Locale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ZhCn => "zh-CN",
+            Self::En => "en",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "zh-CN" | "zh" => Some(Self::ZhCn),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Self::ZhCn => Self::En,
+            Self::En => Self::ZhCn,
+        }
+    }
+
+    /// From the language cookie; Simplified Chinese without one.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == COOKIE)
+            .and_then(|c| Self::parse(c.value()))
+            .unwrap_or_default()
+    }
+}
+
+/// The locale of the request being served.
+pub fn locale() -> Locale {
+    use_context::<Locale>()
+        .or_else(|| use_context::<Parts>().map(|p| Locale::from_headers(&p.headers)))
+        .unwrap_or_default()
+}
+
+/// Translates `key` into the request's language.
+pub fn t(key: &str) -> String {
+    t_in(locale(), key)
+}
+
+pub fn t_in(locale: Locale, key: &str) -> String {
+    rust_i18n::t!(key, locale = locale.code()).into_owned()
+}
+
+/// Translates and fills `%{name}` placeholders.
+pub fn t_with(key: &str, args: &[(&str, &str)]) -> String {
+    t_in_with(locale(), key, args)
+}
+
+pub fn t_in_with(locale: Locale, key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(t_in(locale, key), |s, (name, value)| {
+        s.replace(&format!("%{{{name}}}"), value)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(prefix: &str, v: &serde_json::Value, out: &mut BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    keys(&p, v, out);
+                }
+            }
+            _ => {
+                out.insert(prefix.to_owned());
+            }
+        }
+    }
+
+    fn load(name: &str) -> BTreeSet<String> {
+        let path = format!("{}/locales/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut out = BTreeSet::new();
+        keys("", &v, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_key_exists_in_both_languages() {
+        let zh = load("zh-CN");
+        let en = load("en");
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh only: {only_zh:?}; en only: {only_en:?}"
+        );
+    }
+
+    #[test]
+    fn placeholders_match_between_languages() {
+        for key in load("zh-CN") {
+            let ph = |l: Locale| {
+                let s = t_in(l, &key);
+                s.match_indices("%{")
+                    .map(|(i, _)| s[i..].split('}').next().unwrap_or("").to_owned())
+                    .collect::<BTreeSet<_>>()
+            };
+            assert_eq!(ph(Locale::ZhCn), ph(Locale::En), "{key}");
+        }
+    }
+
+    #[test]
+    fn lookups_and_placeholders() {
+        assert_eq!(t_in(Locale::En, "login.title"), "Log in");
+        assert_eq!(t_in(Locale::ZhCn, "login.title"), "登录");
+        assert_eq!(
+            t_in_with(Locale::En, "home.greeting", &[("name", "李")]),
+            "Hello, 李"
+        );
+    }
+}

@@ -1,0 +1,148 @@
+use crate::api::account::{viewer, Viewer};
+use crate::api::auth::{LoginWithCode, RequestLoginCode, ResendLoginCode, CODE_PAGE};
+use crate::api::ctx;
+use crate::backend::clock::shanghai_datetime;
+use crate::components::{error_from_query, ErrorNotice, Layout};
+use crate::i18n::{t, t_with};
+use crate::islands::PasswordInput;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// A same-site `next` from the query string, for after login.
+fn next_from_query() -> String {
+    let next = use_query_map()
+        .get_untracked()
+        .get("next")
+        .unwrap_or_default();
+    ctx::safe_next(&next).to_owned()
+}
+
+/// Phone + password.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                let viewer = viewer().await;
+                if matches!(viewer, Viewer::Customer) {
+                    ctx::go_page("/");
+                }
+                let error = error_from_query();
+                let invalid = error.is_some().then_some("true");
+                view! {
+                    <Title text=t("login.title")/>
+                    <Layout viewer>
+                        <section class="card narrow">
+                            <h1>{t("login.title")}</h1>
+                            <p class="muted">{t("login.intro")}</p>
+                            <ErrorNotice message=error/>
+                            <form method="post" action=crate::api::auth::Login::PATH class="form" data-testid="login-form">
+                                <input type="hidden" name="next" value=next_from_query()/>
+                                <div class="field">
+                                    <label for="phone">{t("login.phone")}</label>
+                                    <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel-national"
+                                        maxlength="20" required aria-invalid=invalid aria-describedby="phone-hint form-error"/>
+                                    <p class="hint" id="phone-hint">{t("login.phone_hint")}</p>
+                                </div>
+                                <div class="field">
+                                    <label for="password">{t("login.password")}</label>
+                                    <PasswordInput
+                                        id="password".to_string()
+                                        name="password".to_string()
+                                        autocomplete="current-password".to_string()
+                                        show_label=t("password.show")
+                                        hide_label=t("password.hide")
+                                        describedby="form-error".to_string()
+                                    />
+                                </div>
+                                <button type="submit" class="btn btn-primary btn-block">{t("login.submit")}</button>
+                            </form>
+                            <p class="alt-actions">
+                                <a href=CODE_PAGE>{t("login.with_code")}</a>
+                            </p>
+                            <p class="alt-actions">
+                                {t("login.first_time")} " " <a href="/activate">{t("login.activate")}</a>
+                            </p>
+                        </section>
+                        <p class="center small"><a class="muted" href="/staff/login">{t("login.staff")}</a></p>
+                    </Layout>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Phone → code sent → code entered. Without `?c=` it asks for the phone.
+#[component]
+pub fn CodePage() -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                let viewer = viewer().await;
+                let error = error_from_query();
+                let challenge_id = use_query_map().get_untracked().get("c").map(|c| crate::api::auth::urlsafe(&c));
+                let state = ctx::state();
+                let challenge = match &challenge_id {
+                    Some(c) => crate::backend::auth::codes::challenge(&state, c).await.ok().flatten(),
+                    None => None,
+                };
+                let body = match (challenge_id, challenge) {
+                    (Some(c), Some(ch)) if !ch.expired && ch.purpose == "login" => {
+                        let resend_time = shanghai_datetime(ch.resend_at)[11..].to_owned();
+                        view! {
+                            <p class="alert alert-info" role="status">{t_with("code.sent_to", &[("phone", &ch.phone.masked())])}</p>
+                            <ErrorNotice message=error/>
+                            <form method="post" action=LoginWithCode::PATH class="form" data-testid="code-form">
+                                <input type="hidden" name="c" value=c.clone()/>
+                                <input type="hidden" name="next" value=next_from_query()/>
+                                <div class="field">
+                                    <label for="code">{t("code.code")}</label>
+                                    <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-describedby="code-hint form-error"/>
+                                    <p class="hint" id="code-hint">{t("code.code_hint")}</p>
+                                </div>
+                                <button type="submit" class="btn btn-primary btn-block">{t("code.submit")}</button>
+                            </form>
+                            <form method="post" action=ResendLoginCode::PATH class="form inline-form">
+                                <input type="hidden" name="c" value=c/>
+                                <button type="submit" class="btn btn-link">{t("code.resend")}</button>
+                                <span class="hint">{t_with("code.resend_at", &[("time", &resend_time)])}</span>
+                            </form>
+                        }
+                        .into_any()
+                    }
+                    (c, ch) => {
+                        let stale = (c.is_some() && ch.is_some()).then(|| view! { <p class="alert alert-info" role="status">{t("code.expired")}</p> });
+                        view! {
+                            {stale}
+                            <ErrorNotice message=error/>
+                            <form method="post" action=RequestLoginCode::PATH class="form" data-testid="request-code-form">
+                                <div class="field">
+                                    <label for="phone">{t("login.phone")}</label>
+                                    <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel-national"
+                                        maxlength="20" required aria-describedby="phone-hint form-error"/>
+                                    <p class="hint" id="phone-hint">{t("login.phone_hint")}</p>
+                                </div>
+                                <button type="submit" class="btn btn-primary btn-block">{t("code.send")}</button>
+                            </form>
+                        }
+                        .into_any()
+                    }
+                };
+                view! {
+                    <Title text=t("code.title")/>
+                    <Layout viewer>
+                        <section class="card narrow">
+                            <h1>{t("code.title")}</h1>
+                            <p class="muted">{t("code.intro")}</p>
+                            {body}
+                            <p class="alt-actions"><a href="/login">{t("login.with_password")}</a></p>
+                        </section>
+                    </Layout>
+                }
+            })}
+        </Suspense>
+    }
+}

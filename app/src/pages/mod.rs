@@ -1,0 +1,67 @@
+//! Server-rendered pages. Only the islands inside them hydrate.
+
+mod activate;
+mod errors;
+mod home;
+mod login;
+mod staff;
+
+use crate::i18n::{locale, t};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+pub use errors::{NotFound, ServerErrorPage};
+
+/// Pages that contain an island. Only these load the wasm: on every other page the
+/// hydration script would fetch it for nothing (TOOLCHAIN.md).
+const PAGES_WITH_ISLANDS: &[&str] = &["/login", "/activate/verify", "/staff/login"];
+
+fn page_has_islands() -> bool {
+    crate::api::ctx::parts().is_some_and(|p| PAGES_WITH_ISLANDS.contains(&p.uri.path()))
+}
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = locale().code();
+    let islands = page_has_islands()
+        .then(|| view! { <HydrationScripts options=options.clone() islands=true/> });
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#0a6c5a"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name)/>
+                {islands}
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(locale());
+    view! {
+        <Title formatter=|page: String| format!("{page} · {}", t("app.name"))/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=home::HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=login::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/code") view=login::CodePage ssr=SsrMode::Async/>
+                <Route path=path!("/activate") view=activate::ActivatePage ssr=SsrMode::Async/>
+                <Route path=path!("/activate/verify") view=activate::VerifyPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/login") view=staff::StaffLoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff") view=staff::StaffHomePage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,220 @@
+//! The `anxin` server: configuration, start-up, the HTTP stack and background jobs.
+//! It wires things together and holds no business rule.
+
+pub mod jobs;
+
+use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Connects, migrates and (when asked and empty) fills the database with demo data.
+pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let demo = config.demo_if_empty;
+    let state = AppState::new(db, config, clock);
+    if demo && state.db.is_empty().await? {
+        let summary = app::backend::demo::generate(&state, app::backend::demo::DEMO_SEED).await?;
+        tracing::info!(
+            customers = summary.customers,
+            policies = summary.policies,
+            "demo data created"
+        );
+    }
+    Ok(state)
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("anxin")
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .env(leptos::config::Env::PROD)
+        .site_addr(
+            config
+                .addr
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 3000))),
+        )
+        .build()
+}
+
+#[derive(Clone)]
+struct ServerState {
+    leptos_options: LeptosOptions,
+    app: AppState,
+}
+
+impl axum::extract::FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos_options.clone()
+    }
+}
+
+impl axum::extract::FromRef<ServerState> for AppState {
+    fn from_ref(s: &ServerState) -> Self {
+        s.app.clone()
+    }
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let options = leptos_options(&state.config);
+    let routes = generate_route_list(app::App);
+    let server_state = ServerState {
+        leptos_options: options.clone(),
+        app: state.clone(),
+    };
+    let ctx_state = state.clone();
+    let provide = move || provide_context(ctx_state.clone());
+    let api_provide = provide.clone();
+
+    Router::new()
+        .route("/health", get(health))
+        .route(
+            "/api/{*fn_name}",
+            axum::routing::post(move |req: Request| {
+                let provide = api_provide.clone();
+                async move { leptos_axum::handle_server_fns_with_context(provide, req).await }
+            }),
+        )
+        .leptos_routes_with_context(&server_state, routes, provide, {
+            let options = options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
+            {
+                let s = state.clone();
+                move || provide_context(s.clone())
+            },
+            app::shell,
+        ))
+        .with_state(server_state)
+        .layer(axum::middleware::from_fn(request_context))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            http::header::X_CONTENT_TYPE_OPTIONS,
+            http::HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            http::header::REFERRER_POLICY,
+            http::HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            http::header::X_FRAME_OPTIONS,
+            http::HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let rid = req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %rid)
+        }))
+        .layer(CatchPanicLayer::custom(panic_page))
+        .layer(axum::middleware::from_fn(assign_request_id))
+}
+
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(_) => (http::StatusCode::OK, "ok"),
+        Err(_) => (
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        ),
+    }
+}
+
+async fn assign_request_id(mut req: Request, next: Next) -> Response {
+    let rid = app::backend::ids::short_code(12);
+    req.extensions_mut().insert(RequestId(rid.clone()));
+    let mut res = next.run(req).await;
+    if let Ok(v) = http::HeaderValue::from_str(&rid) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// Puts the caller's address into the request for rate limits and the audit log.
+/// Behind a load balancer set `ANXIN_TRUST_PROXY=1` to take it from X-Forwarded-For.
+async fn request_context(mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let forwarded = trust_proxy()
+        .then(|| req.headers().get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_owned());
+    let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
+    req.extensions_mut().insert(ClientIp(ip));
+    next.run(req).await
+}
+
+fn trust_proxy() -> bool {
+    std::env::var("ANXIN_TRUST_PROXY").is_ok_and(|v| v == "1")
+}
+
+/// A panic never shows a stack trace: a plain page in both languages.
+fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    (
+        http::StatusCode::INTERNAL_SERVER_ERROR,
+        Html(
+            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>服务暂时不可用 · Service unavailable</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
+             <section class=\"card narrow center\"><h1>服务暂时不可用</h1>\
+             <p>系统暂时出了点问题，我们已经记录下来。请稍后再试。</p>\
+             <p lang=\"en\">Something went wrong on our side and we have logged it. Please try again later.</p>\
+             <a class=\"btn btn-primary\" href=\"/\">返回首页 · Home</a></section></main></body></html>",
+        ),
+    )
+        .into_response()
+}
+
+/// Serves until Ctrl-C / SIGTERM, with the background jobs running beside.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&state.config.addr).await?;
+    let addr = listener.local_addr()?;
+    let jobs = jobs::spawn(state.clone());
+    tracing::info!("listening on http://{addr}");
+    println!("Anxin is serving on http://{addr}");
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    jobs.abort();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

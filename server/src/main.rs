@@ -1,0 +1,178 @@
+//! `anxin`: serve the portal, migrate, load demo data, manage staff.
+
+use anyhow::Context;
+use app::backend::{Clock, Config};
+use app::model::StaffRole;
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use std::io::{BufRead, IsTerminal};
+
+#[derive(Parser)]
+#[command(
+    name = "anxin",
+    version,
+    about = "Anxin (安心) — the policyholder self-service portal"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal (the default). Migrates first; fills an empty database with demo data unless ANXIN_ENV=production.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fill an empty database with demo data and print the demo logins.
+    Demo {
+        /// Seed for the generator: the same seed gives the same data.
+        #[arg(long, default_value_t = app::backend::demo::DEMO_SEED)]
+        seed: u64,
+    },
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a member of staff. Prompts for the password, or reads one line from stdin.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = parse_role)]
+        role: StaffRole,
+        /// Name shown in the console and to customers in the audit trail.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<StaffRole, String> {
+    StaffRole::parse(s)
+        .ok_or_else(|| "role must be one of: agent, claims, supervisor, admin".into())
+}
+
+/// Optional settings file (KEY=VALUE lines): `ANXIN_CONFIG`, else `anxin.env` if present.
+/// The environment wins over the file.
+fn load_config_file() -> anyhow::Result<()> {
+    match std::env::var("ANXIN_CONFIG") {
+        Ok(path) => {
+            dotenvy::from_path(&path).with_context(|| format!("reading {path}"))?;
+        }
+        Err(_) => {
+            if std::path::Path::new("anxin.env").exists() {
+                dotenvy::from_path("anxin.env").context("reading anxin.env")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    load_config_file()?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .init();
+    let mut config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let state = anxin::prepare(config, Clock::system()).await?;
+            if state.config.demo_if_empty {
+                print_demo_logins();
+            }
+            anxin::serve(state).await
+        }
+        Command::Migrate => {
+            config.demo_if_empty = false;
+            anxin::prepare(config, Clock::system()).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo { seed } => {
+            config.demo_if_empty = false;
+            let state = anxin::prepare(config, Clock::system()).await?;
+            if !state.db.is_empty().await? {
+                println!(
+                    "the database already has data; demo data is only added to an empty database"
+                );
+            } else {
+                let s = app::backend::demo::generate(&state, seed).await?;
+                println!(
+                    "demo data: {} customers, {} policies, {} claims",
+                    s.customers, s.policies, s.claims
+                );
+                let (policy_no, last4, phone) = &s.activation_example;
+                println!(
+                    "activation example: policy {policy_no}, ID last 4 {last4}, phone {phone}"
+                );
+            }
+            print_demo_logins();
+            Ok(())
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Add {
+                    username,
+                    role,
+                    name,
+                },
+        } => {
+            config.demo_if_empty = false;
+            let state = anxin::prepare(config, Clock::system()).await?;
+            let password = read_password()?;
+            match app::backend::auth::staff::add(&state, &username, &name, role, password).await {
+                Ok(_) => {
+                    println!("staff member {username} ({}) created", role.as_str());
+                    Ok(())
+                }
+                Err(e) => anyhow::bail!("{e}"),
+            }
+        }
+    }
+}
+
+fn read_password() -> anyhow::Result<SecretString> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password again: ")?;
+        anyhow::ensure!(first == again, "the passwords do not match");
+        Ok(SecretString::from(first))
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(SecretString::from(
+            line.trim_end_matches(['\r', '\n']).to_owned(),
+        ))
+    }
+}
+
+fn print_demo_logins() {
+    use app::backend::demo;
+    println!();
+    println!("Demo logins (only in a development database):");
+    println!(
+        "  customer  phone {}  password {}",
+        demo::customer_phone(1),
+        demo::CUSTOMER_PASSWORD
+    );
+    println!(
+        "  customer  phone {}  password {}",
+        demo::customer_phone(2),
+        demo::CUSTOMER_PASSWORD
+    );
+    println!(
+        "  staff     agent.wang / claims.li / super.zhang / admin.chen  password {}",
+        demo::STAFF_PASSWORD
+    );
+    println!("  SMS codes: staff can read the SMS outbox; in development they are also in the `sms_outbox` table.");
+    println!();
+}

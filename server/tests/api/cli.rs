@@ -1,0 +1,135 @@
+use crate::helpers::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn anxin(database_url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("ANXIN_DEMO", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn staff_add_creates_a_member_of_staff_who_can_log_in() {
+    let url = fresh_database().await;
+    let out = anxin(
+        &url,
+        &[
+            "staff",
+            "add",
+            "--username",
+            "claims.cli",
+            "--role",
+            "claims",
+            "--name",
+            "命令行",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let dup = anxin(
+        &url,
+        &[
+            "staff",
+            "add",
+            "--username",
+            "claims.cli",
+            "--role",
+            "claims",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(!dup.status.success());
+    let weak = anxin(
+        &url,
+        &["staff", "add", "--username", "weak.cli", "--role", "agent"],
+        "password\n",
+    );
+    assert!(!weak.status.success());
+    let role = anxin(
+        &url,
+        &["staff", "add", "--username", "x.cli", "--role", "boss"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(!role.status.success());
+
+    let app = spawn_app_on(&url).await;
+    let b = app.browser();
+    let res = b
+        .post_form(
+            "/api/staff_login",
+            &[("username", "claims.cli"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(redirected(&res), "/staff");
+    assert!(b.page("/staff").await.contains("理赔专员"));
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["demo", "--help"],
+        &["staff", "add", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_anxin"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(!out.stdout.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn production_refuses_the_development_secrets() {
+    let url = fresh_database().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .env("ANXIN_ENV", "production")
+        .env_remove("ANXIN_SECRET_KEY")
+        .env_remove("ANXIN_WEBHOOK_SECRET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ANXIN_SECRET_KEY"));
+    let out = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .env("ANXIN_ENV", "production")
+        .env(
+            "ANXIN_SECRET_KEY",
+            "a-real-secret-of-at-least-thirty-two-chars",
+        )
+        .env(
+            "ANXIN_WEBHOOK_SECRET",
+            "another-real-secret-of-thirty-two-chars!",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real router on a free port, a fresh database per test
+//! (a new SQLite file, or a new PostgreSQL schema when ANXIN_TEST_ENGINE=postgres),
+//! driven over HTTP like a browser posting forms.
+
+mod helpers;
+
+mod activation;
+mod cli;
+mod demo;
+mod login;
+mod pages;
+mod sessions;
+mod sms_login;
+mod staff;

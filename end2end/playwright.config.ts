@@ -18,6 +18,8 @@ export const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
   testDir: "./tests",
+  // Screenshots are taken by `make screenshots`, not by the test run.
+  testIgnore: process.env.ANXIN_SCREENSHOTS ? [] : ["**/screenshots.spec.ts"],
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,

@@ -1,4 +1,5 @@
 import { test as base, expect, Page } from "@playwright/test";
+export type { Page };
 
 /// Every test fails on any uncaught page error or console error.
 export const test = base.extend<{ consoleErrors: string[] }>({

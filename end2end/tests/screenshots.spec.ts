@@ -1,21 +1,46 @@
-import { test, logIn, demoPhone } from "./fixtures";
+import { test, expect, logIn, demoPhone } from "./fixtures";
 
-// `make screenshots` regenerates docs/screenshots/; the normal test run skips this file.
-test.skip(!process.env.ANXIN_SCREENSHOTS, "only for make screenshots");
+// `make screenshots` regenerates docs/screenshots/ (desktop and phone).
+const shot = (page: import("@playwright/test").Page, name: string, project: string) =>
+  page.screenshot({ path: `../docs/screenshots/${name}-${project}.png`, fullPage: true });
 
-const pages: [string, string, boolean][] = [
-  ["login", "/login", false],
-  ["activate", "/activate", false],
-  ["code-login", "/login/code", false],
-  ["home", "/", true],
-  ["not-found", "/no/such/page", false],
-];
-
-for (const [name, path, needsLogin] of pages) {
-  test(`screenshot ${name}`, async ({ page }, info) => {
-    if (info.project.name === "no-js") test.skip();
-    if (needsLogin) await logIn(page, demoPhone(info.project.name === "desktop" ? 6 : 7));
+test("screenshots of the main pages", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js");
+  const p = info.project.name;
+  // Customers 8 (desktop) and 9 (phone): a renewal is due and nobody else pays it.
+  const n = p === "desktop" ? 8 : 9;
+  for (const [name, path] of [["login", "/login"], ["activate", "/activate"], ["code-login", "/login/code"], ["verify", "/verify"], ["not-found", "/no/such/page"]]) {
     await page.goto(path);
-    await page.screenshot({ path: `../docs/screenshots/${name}-${info.project.name}.png`, fullPage: true });
-  });
-}
+    await shot(page, name, p);
+  }
+  await logIn(page, demoPhone(n));
+  await shot(page, "home", p);
+  await page.goto("/policies");
+  await shot(page, "policies", p);
+  await page.getByTestId("renew-link").first().click();
+  await shot(page, "renewal-step-up", p);
+  await page.getByLabel("身份证号后 4 位").fill(`${100 + n}8`);
+  await page.getByRole("button", { name: "确认", exact: true }).click();
+  await shot(page, "renewal", p);
+  await page.getByTestId("pay-button").click();
+  await expect(page.getByTestId("receipt")).toBeVisible({ timeout: 15_000 });
+  await shot(page, "receipt", p);
+  await page.getByRole("link", { name: "返回保单" }).click();
+  await shot(page, "policy", p);
+  await page.getByRole("link", { name: "查看电子保单" }).click();
+  await shot(page, "e-policy", p);
+  await page.goto("/settings/notifications");
+  await shot(page, "notifications", p);
+  // The SMS link landing page, as a phone sees it before the check.
+  await page.context().clearCookies();
+  await page.goto("/staff/login");
+  await page.getByLabel("用户名").fill("super.zhang");
+  await page.locator("#password").fill("Anxin-Staff-2026");
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.goto("/staff/outbox");
+  await shot(page, "staff-outbox", p);
+  const link = await page.getByTestId("outbox-link").first().getAttribute("href");
+  await page.context().clearCookies();
+  await page.goto(link!);
+  await shot(page, "sms-link", p);
+});

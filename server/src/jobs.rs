@@ -3,7 +3,6 @@
 
 use app::backend::store::{outbox, sessions};
 use app::backend::AppState;
-use app::model::Phone;
 use std::time::Duration;
 
 /// Starts the jobs; abort the handle to stop them.
@@ -14,8 +13,30 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut n: u64 = 0;
         loop {
             tick.tick().await;
-            if let Err(e) = send_sms(&state, &holder).await {
+            if let Err(e) = app::backend::services::sms::dispatch(&state, &holder).await {
                 tracing::warn!(error = %e, "sms sender failed");
+            }
+            // Payments nobody told us about, every 30 seconds.
+            if n.is_multiple_of(15) {
+                if let Err(e) = app::backend::services::payments::reconcile(&state, 120).await {
+                    tracing::warn!(error = %e, "payment reconciliation failed");
+                }
+            }
+            // Renewal opens for policies entering the window: every five minutes is plenty.
+            if n.is_multiple_of(150) {
+                match app::backend::services::renewal_offers::open_due_offers(&state).await {
+                    Ok(0) => {}
+                    Ok(k) => tracing::info!(offers = k, "renewal offers opened"),
+                    Err(e) => tracing::warn!(error = %e, "opening renewal offers failed"),
+                }
+            }
+            // Renewal reminders (30, 7 and 1 days before cover ends), every five minutes.
+            if n.is_multiple_of(150) {
+                if let Err(e) =
+                    app::backend::services::reminders::queue_renewal_reminders(&state).await
+                {
+                    tracing::warn!(error = %e, "queueing renewal reminders failed");
+                }
             }
             // Housekeeping every few minutes.
             if n.is_multiple_of(150) {
@@ -30,18 +51,4 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             n += 1;
         }
     })
-}
-
-/// Hands queued messages to the SMS gateway.
-pub async fn send_sms(state: &AppState, holder: &str) -> anyhow::Result<usize> {
-    let batch = outbox::claim_queued(&state.db.pool, holder, state.clock.now(), 50).await?;
-    let n = batch.len();
-    for msg in batch {
-        let Some(phone) = Phone::parse(&msg.phone) else {
-            continue;
-        };
-        state.sms.send(&phone, &msg.body).await?;
-        outbox::mark_sent(&state.db.pool, &msg.id, state.clock.now()).await?;
-    }
-    Ok(n)
 }

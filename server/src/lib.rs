@@ -81,6 +81,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/health", get(health))
+        .route("/webhooks/payments", axum::routing::post(payment_webhook))
+        .route("/webhooks/sms", axum::routing::post(sms_webhook))
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request| {
@@ -130,6 +132,73 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
             "database unavailable",
         ),
     }
+}
+
+/// The payment provider's callback. A bad signature is a 400 and changes nothing;
+/// replays are accepted and change nothing.
+async fn payment_webhook(
+    State(state): State<AppState>,
+    headers: http::HeaderMap,
+    body: axum::body::Bytes,
+) -> http::StatusCode {
+    use app::backend::adapters::payments::{verify, WebhookEvent};
+    use app::backend::services::payments::{settle_from_webhook, SettleError};
+    let signature = headers
+        .get("x-anxin-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !verify(&state.config.webhook_secret, &body, signature) {
+        tracing::warn!("payment webhook with a bad signature refused");
+        return http::StatusCode::BAD_REQUEST;
+    }
+    let Ok(event) = serde_json::from_slice::<WebhookEvent>(&body) else {
+        return http::StatusCode::BAD_REQUEST;
+    };
+    match settle_from_webhook(&state, &event).await {
+        Ok(_) => http::StatusCode::OK,
+        Err(SettleError::Unknown) => http::StatusCode::NOT_FOUND,
+        Err(SettleError::Internal(e)) => {
+            tracing::error!(error = %e, "payment webhook failed");
+            http::StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// "T" / "TD" replies unsubscribe the phone from reminders, surveys and marketing.
+async fn sms_webhook(
+    State(state): State<AppState>,
+    headers: http::HeaderMap,
+    body: axum::body::Bytes,
+) -> http::StatusCode {
+    let signature = headers
+        .get("x-anxin-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !app::backend::adapters::payments::verify(&state.config.webhook_secret, &body, signature) {
+        tracing::warn!("SMS webhook with a bad signature refused");
+        return http::StatusCode::BAD_REQUEST;
+    }
+    let Ok(sms) = serde_json::from_slice::<app::backend::adapters::sms::InboundSms>(&body) else {
+        return http::StatusCode::BAD_REQUEST;
+    };
+    match app::backend::services::sms::handle_reply(&state, &sms.phone, &sms.text).await {
+        Ok(_) => http::StatusCode::OK,
+        Err(e) => {
+            tracing::error!(error = %e, "SMS webhook failed");
+            http::StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// The sandbox payment provider, calling back at the address we actually listen on.
+pub fn sandbox_gateway(
+    state: &AppState,
+    addr: SocketAddr,
+) -> app::backend::adapters::payments::SandboxGateway {
+    app::backend::adapters::payments::SandboxGateway::new(
+        format!("http://{addr}/webhooks/payments"),
+        state.config.webhook_secret.clone(),
+    )
 }
 
 async fn assign_request_id(mut req: Request, next: Next) -> Response {
@@ -184,9 +253,10 @@ fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// Serves until Ctrl-C / SIGTERM, with the background jobs running beside.
-pub async fn serve(state: AppState) -> anyhow::Result<()> {
+pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&state.config.addr).await?;
     let addr = listener.local_addr()?;
+    state.payments = std::sync::Arc::new(sandbox_gateway(&state, addr));
     let jobs = jobs::spawn(state.clone());
     tracing::info!("listening on http://{addr}");
     println!("Anxin is serving on http://{addr}");

@@ -30,11 +30,28 @@ enum Command {
         #[arg(long, default_value_t = app::backend::demo::DEMO_SEED)]
         seed: u64,
     },
+    /// Run one background job once and exit (the server runs them all on a timer).
+    RunJob {
+        #[arg(value_enum)]
+        job: Job,
+    },
     /// Manage staff accounts.
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Job {
+    /// Open renewal offers for policies within 30 days of their end.
+    Offers,
+    /// Queue renewal reminders (30, 7, 1 days before cover ends).
+    Reminders,
+    /// Send due messages from the SMS outbox.
+    Sms,
+    /// Settle payments the provider never told us about.
+    Reconcile,
 }
 
 #[derive(Subcommand)]
@@ -118,6 +135,22 @@ async fn main() -> anyhow::Result<()> {
             print_demo_logins();
             Ok(())
         }
+        Command::RunJob { job } => {
+            config.demo_if_empty = false;
+            let state = anxin::prepare(config, Clock::system()).await?;
+            let n = match job {
+                Job::Offers => {
+                    app::backend::services::renewal_offers::open_due_offers(&state).await?
+                }
+                Job::Reminders => {
+                    app::backend::services::reminders::queue_renewal_reminders(&state).await?
+                }
+                Job::Sms => app::backend::services::sms::dispatch(&state, "cli").await?,
+                Job::Reconcile => app::backend::services::payments::reconcile(&state, 120).await?,
+            };
+            println!("{n}");
+            Ok(())
+        }
         Command::Staff {
             command:
                 StaffCommand::Add {
@@ -168,6 +201,11 @@ fn print_demo_logins() {
         "  customer  phone {}  password {}",
         demo::customer_phone(2),
         demo::CUSTOMER_PASSWORD
+    );
+    println!(
+        "  (customer n's ID number ends in {} for n = 1, {} for n = 2, …: the step-up check before paying)",
+        demo::demo_id_last4(1),
+        demo::demo_id_last4(2)
     );
     println!(
         "  staff     agent.wang / claims.li / super.zhang / admin.chen  password {}",

@@ -2,31 +2,25 @@
 
 use super::ctx::{self, PageError};
 use crate::backend::store::{customers, policies, staff};
-use crate::model::{Phone, PolicyNo, StaffRole};
+use crate::model::{Phone, StaffRole};
 
 pub struct CustomerHome {
+    /// Passed a step-up check in this session: policy numbers may be shown whole.
+    pub reveal: bool,
     pub name: String,
     pub phone_masked: String,
     pub policies: Vec<policies::PolicySummary>,
 }
 
-impl CustomerHome {
-    /// A policy's number as the page may show it: masked.
-    pub fn masked_no(raw: &str) -> String {
-        PolicyNo::parse(raw)
-            .map(|p| p.masked())
-            .unwrap_or_else(|| "****".into())
-    }
-}
-
 pub async fn customer_home() -> Result<CustomerHome, PageError> {
-    let customer_id = ctx::require_customer().await?;
+    let (session, customer_id) = ctx::require_customer_session().await?;
     let state = ctx::state();
     let profile = customers::profile(&state.db.pool, &customer_id)
         .await?
         .ok_or(PageError::Login)?;
     let policies = policies::list_for_customer(&state.db.pool, &customer_id).await?;
     Ok(CustomerHome {
+        reveal: session.stepped_up_at.is_some(),
         name: profile.name,
         phone_masked: Phone::parse(&profile.phone)
             .map(|p| p.masked())
@@ -63,7 +57,7 @@ pub enum Viewer {
 pub async fn viewer() -> Viewer {
     use crate::backend::auth::Principal;
     match ctx::session().await.map(|s| s.principal) {
-        Some(Principal::Customer { .. }) => Viewer::Customer,
+        Some(Principal::Customer { .. } | Principal::Link { .. }) => Viewer::Customer,
         Some(Principal::Staff { .. }) => Viewer::Staff,
         None => Viewer::Anonymous,
     }

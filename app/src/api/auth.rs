@@ -24,7 +24,7 @@ pub const STAFF_LOGIN_PAGE: &str = "/staff/login";
 
 /// Redirect target for a lock or throttle.
 #[cfg(feature = "ssr")]
-fn refusal_url(path: &str, r: &Refusal) -> String {
+pub fn refusal_url(path: &str, r: &Refusal) -> String {
     match r {
         Refusal::Locked { until } => {
             ctx::error_url(path, "locked", &[("until", until.to_string())])
@@ -125,6 +125,14 @@ pub fn urlsafe(s: &str) -> String {
     s.chars()
         .filter(char::is_ascii_alphanumeric)
         .take(64)
+        .collect()
+}
+
+/// A local path safe to put back into a URL: letters, digits and `/-_`.
+pub fn urlsafe_path(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))
+        .take(200)
         .collect()
 }
 

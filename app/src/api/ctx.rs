@@ -146,6 +146,66 @@ pub async fn require_customer() -> Result<String, PageError> {
     }
 }
 
+/// The customer's session and id (for step-up checks and payments).
+pub async fn require_customer_session() -> Result<(Session, String), PageError> {
+    match session().await {
+        Some(s) => match &s.principal {
+            Principal::Customer { customer_id } => {
+                let id = customer_id.clone();
+                Ok((s, id))
+            }
+            _ => Err(PageError::Login),
+        },
+        None => Err(PageError::Login),
+    }
+}
+
+/// A customer, or someone who came by a renewal short link and passed its check.
+pub struct Caller {
+    pub session: Session,
+    pub customer_id: String,
+    /// For a short-link session: the one policy it may see and pay.
+    pub only_policy: Option<String>,
+}
+
+impl Caller {
+    /// May this caller see this policy's renewal?
+    pub fn may_see(&self, policy_id: &str) -> bool {
+        self.only_policy.as_deref().is_none_or(|p| p == policy_id)
+    }
+}
+
+pub async fn require_customer_or_renewal_link() -> Result<Caller, PageError> {
+    use crate::backend::services::short_links::{self, Purpose};
+    let session = session().await.ok_or(PageError::Login)?;
+    match session.principal.clone() {
+        Principal::Customer { customer_id } => Ok(Caller {
+            session,
+            customer_id,
+            only_policy: None,
+        }),
+        Principal::Link { customer_id, code } => {
+            let link = short_links::open(&state(), &code)
+                .await?
+                .ok_or(PageError::Login)?;
+            if link.purpose != Purpose::Renewal || link.customer_id != customer_id {
+                return Err(PageError::Login);
+            }
+            Ok(Caller {
+                session,
+                customer_id,
+                only_policy: Some(link.target_id),
+            })
+        }
+        Principal::Staff { .. } => Err(PageError::Login),
+    }
+}
+
+/// Answers 404 and changes nothing: someone asked for a thing that is not theirs.
+pub fn not_found() {
+    set_status(http::StatusCode::NOT_FOUND);
+}
+
 /// The member of staff asking, or `PageError::Login`.
 pub async fn require_staff() -> Result<String, PageError> {
     match session().await.map(|s| s.principal) {

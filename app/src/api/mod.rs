@@ -4,7 +4,10 @@
 //! redirect (Post/Redirect/Get) carrying an error *code*, never a sentence.
 
 pub mod auth;
+pub mod links;
 pub mod locale;
+pub mod policies;
+pub mod settings;
 
 #[cfg(feature = "ssr")]
 pub mod account;

@@ -17,6 +17,8 @@ pub const DEMO_SEED: u64 = 20261126;
 pub const CUSTOMER_PASSWORD: &str = "Anxin-Demo-2026";
 pub const STAFF_PASSWORD: &str = "Anxin-Staff-2026";
 pub const CUSTOMERS: usize = 36;
+/// Customers 1..=12 each have a policy due for renewal and a saved payment method.
+pub const DUE_FOR_RENEWAL: usize = 12;
 /// Customers numbered from here on have never logged in (for the activation journey).
 pub const FIRST_INACTIVE: usize = 31;
 
@@ -28,6 +30,11 @@ pub struct DemoSummary {
     pub staff: Vec<(String, StaffRole)>,
     /// An account to try activation with: (policy number, ID last 4, phone).
     pub activation_example: (String, String, String),
+}
+
+/// The last 4 characters of demo customer `n`'s ID number: `1{nn}8` (customer 1: 1018).
+pub fn demo_id_last4(n: usize) -> String {
+    format!("{}8", 100 + n)
 }
 
 /// Phone number of demo customer `n` (1-based): 13800000001, …
@@ -414,17 +421,23 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
             GIVEN[rng.gen_range(0..GIVEN.len())]
         );
         let (region, street) = REGIONS[rng.gen_range(0..REGIONS.len())];
-        let birth = NaiveDate::from_ymd_opt(
+        let mut birth = NaiveDate::from_ymd_opt(
             rng.gen_range(1955..2003),
             rng.gen_range(1..=12),
             rng.gen_range(1..=28),
         )
         .expect("valid date");
-        let first17 = format!(
-            "{region}{}{:03}",
-            birth.format("%Y%m%d"),
-            rng.gen_range(1..999)
-        );
+        // A valid ID number whose last 4 follow `demo_id_last4`, so a demo (and the
+        // browser tests) can pass the step-up check: move the birthday until the check
+        // character comes out right.
+        let wanted = demo_id_last4(n);
+        let first17 = loop {
+            let f = format!("{region}{}{}", birth.format("%Y%m%d"), &wanted[..3]);
+            if id_check_char(&f).to_string() == wanted[3..] {
+                break f;
+            }
+            birth = birth.succ_opt().expect("valid date");
+        };
         let id_number = format!("{first17}{}", id_check_char(&first17));
         let last4 = IdLast4::parse(&id_number[14..]).expect("valid id digits");
         let active = n < FIRST_INACTIVE;
@@ -463,11 +476,11 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
             vec![cid.clone().into(), now.into()],
         )
         .await?;
-        if active && n % 4 != 0 {
+        if active && (n % 4 != 0 || n <= DUE_FOR_RENEWAL) {
             let (kind, label) = [
                 ("card", "招商银行 储蓄卡 ****6218"),
-                ("wechat", "微信支付"),
-                ("alipay", "支付宝"),
+                ("wechat", "微信支付 · 零钱"),
+                ("alipay", "支付宝 · 余额宝"),
                 ("unionpay", "工商银行 信用卡 ****3047"),
             ][n % 4];
             insert(
@@ -515,6 +528,9 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
             // Where this policy's current term ends, relative to today: a spread that puts
             // some within the renewal window, some lapsed, most comfortably in force.
             let offset: i64 = match seq % 10 {
+                // The first policy of each of the first customers is due for renewal,
+                // so a demo always has one to pay (see DUE_FOR_RENEWAL).
+                _ if k == 0 && n <= DUE_FOR_RENEWAL => rng.gen_range(5..=25),
                 0 => -rng.gen_range(10..60),    // lapsed
                 1 | 2 => rng.gen_range(1..=30), // due for renewal
                 3 => rng.gen_range(31..60),

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod ids;
+pub mod services;
 pub mod store;
 
 use std::sync::Arc;
@@ -23,15 +24,23 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub sms: Arc<dyn adapters::sms::SmsSender>,
+    pub payments: Arc<dyn adapters::payments::PaymentGateway>,
 }
 
 impl AppState {
+    /// With the sandbox SMS sender and payment gateway; the gateway calls back at the
+    /// public URL unless the server points it elsewhere.
     pub fn new(db: Db, config: Config, clock: Clock) -> Self {
+        let payments = adapters::payments::SandboxGateway::new(
+            format!("{}/webhooks/payments", config.public_url),
+            config.webhook_secret.clone(),
+        );
         Self {
             db,
             config: Arc::new(config),
             clock,
             sms: Arc::new(adapters::sms::SandboxSms),
+            payments: Arc::new(payments),
         }
     }
 }

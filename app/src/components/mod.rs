@@ -2,6 +2,8 @@
 
 mod layout;
 mod notice;
+mod policy_card;
 
 pub use layout::Layout;
 pub use notice::{error_from_query, ErrorNotice};
+pub use policy_card::{badge, insured_for, policy_no_for, product_name, PolicyCard};

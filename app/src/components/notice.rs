@@ -21,6 +21,14 @@ const CODES: &[&str] = &[
     "already_active",
     "weak",
     "internal",
+    "step_up_wrong",
+    "step_up_required",
+    "offer_changed",
+    "offer_closed",
+    "key_reused",
+    "bad_method",
+    "link_wrong",
+    "link_locked",
 ];
 const WEAK_REASONS: &[&str] = &[
     "too_short",
@@ -47,7 +55,7 @@ pub fn error_from_query() -> Option<String> {
             .unwrap_or_default()
     };
     Some(match *code {
-        "locked" | "throttled" | "too_soon" => {
+        "locked" | "throttled" | "too_soon" | "link_locked" => {
             t_with(&format!("error.{code}"), &[("time", &time())])
         }
         "weak" => {

@@ -1,8 +1,9 @@
 use crate::api::account::{customer_home, CustomerHome, Viewer};
 use crate::api::ctx::{self, PageError};
+use crate::backend::services::policies::Standing;
 use crate::components::Layout;
-use crate::i18n::{locale, t, t_with, Locale};
-use crate::model::Money;
+use crate::components::PolicyCard;
+use crate::i18n::{t, t_with};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,55 +33,45 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Home(home: CustomerHome) -> impl IntoView {
-    let zh = locale() == Locale::ZhCn;
+    let today = ctx::state()
+        .clock
+        .today_shanghai()
+        .format("%Y-%m-%d")
+        .to_string();
     let count = home.policies.len().to_string();
-    let cards = home
+    let mut policies: Vec<_> = home
         .policies
         .into_iter()
-        .map(|p| {
-            let due = p.open_offer_premium_fen.is_some() && p.status == "active";
-            let (badge_class, badge) = match (p.status.as_str(), due) {
-                ("active", true) => ("badge badge-due", t("status.due")),
-                ("active", false) => ("badge badge-active", t("status.active")),
-                ("lapsed", _) => ("badge badge-lapsed", t("status.lapsed")),
-                (other, _) => ("badge", t(&format!("status.{other}"))),
-            };
-            let product = if zh { p.product_zh } else { p.product_en };
-            let renew = p.open_offer_premium_fen.filter(|_| due).map(|fen| {
-                view! {
-                    <p class="renew-call">
-                        <strong>{t_with("home.renew_by", &[("date", &p.end_date)])}</strong>
-                        " · "
-                        {t_with("home.new_premium", &[("amount", &Money(fen).display())])}
-                    </p>
-                }
-            });
-            view! {
-                <li class="policy-card card" data-testid="policy-card">
-                    <div class="policy-head">
-                        <span class="line-tag">{t(&format!("line.{}", p.line))}</span>
-                        <span class=badge_class>{badge}</span>
-                    </div>
-                    <h3 class="policy-product">{product}</h3>
-                    <p class="policy-no mono">{CustomerHome::masked_no(&p.policy_no)}</p>
-                    <p class="muted">{t_with("home.period", &[("start", &p.start_date), ("end", &p.end_date)])}</p>
-                    <p class="muted">{t_with("home.premium", &[("amount", &Money(p.premium_fen).display())])}</p>
-                    {renew}
-                </li>
-            }
-        })
+        .map(|p| (Standing::of(&p, &today), p))
+        .collect();
+    policies.sort_by_key(|(s, _)| *s);
+    let due = policies
+        .iter()
+        .filter(|(s, _)| *s == Standing::DueForRenewal)
+        .count();
+    let cards = policies
+        .into_iter()
+        .map(|(standing, p)| view! { <PolicyCard policy=p standing reveal=home.reveal/> })
         .collect_view();
     let empty = (count == "0").then(|| view! { <p class="card">{t("home.empty")}</p> });
+    let due_note = (due > 0).then(|| view! {
+        <p class="alert alert-info" role="status">{t_with("home.due_count", &[("count", &due.to_string())])}</p>
+    });
     view! {
         <Title text=t("home.title")/>
         <section class="welcome">
             <h1 data-testid="greeting">{t_with("home.greeting", &[("name", &home.name)])}</h1>
             <p class="muted">{t_with("home.phone", &[("phone", &home.phone_masked)])}</p>
         </section>
+        {due_note}
         <section aria-labelledby="policies-title">
-            <h2 id="policies-title">{t("home.title")} <span class="muted small">{t_with("home.count", &[("count", &count)])}</span></h2>
+            <h2 id="policies-title">
+                {t("home.title")} " " <span class="muted small">{t_with("home.count", &[("count", &count)])}</span>
+            </h2>
             {empty}
             <ul class="policy-list">{cards}</ul>
+            <p><a href="/policies">{t("home.all_policies")}</a></p>
+            <p><a href="/settings/notifications">{t("settings.title")}</a></p>
         </section>
     }
 }

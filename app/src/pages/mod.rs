@@ -3,7 +3,11 @@
 mod activate;
 mod errors;
 mod home;
+mod links;
 mod login;
+mod policies;
+mod renewal;
+mod settings;
 mod staff;
 
 use crate::i18n::{locale, t};
@@ -20,6 +24,15 @@ const PAGES_WITH_ISLANDS: &[&str] = &["/login", "/activate/verify", "/staff/logi
 
 fn page_has_islands() -> bool {
     crate::api::ctx::parts().is_some_and(|p| PAGES_WITH_ISLANDS.contains(&p.uri.path()))
+}
+
+/// A path parameter of the current route, reduced to the characters our ids use.
+pub(crate) fn route_param(name: &str) -> String {
+    let value = leptos_router::hooks::use_params_map()
+        .get_untracked()
+        .get(name)
+        .unwrap_or_default();
+    crate::api::auth::urlsafe(&value)
 }
 
 /// The HTML document around every page.
@@ -61,6 +74,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/activate/verify") view=activate::VerifyPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/login") view=staff::StaffLoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff") view=staff::StaffHomePage ssr=SsrMode::Async/>
+                <Route path=path!("/policies") view=policies::PoliciesPage ssr=SsrMode::Async/>
+                <Route path=path!("/policies/:id") view=policies::PolicyPage ssr=SsrMode::Async/>
+                <Route path=path!("/policies/:id/document") view=policies::EPolicyPage ssr=SsrMode::Async/>
+                <Route path=path!("/policies/:id/renew") view=renewal::RenewalPage ssr=SsrMode::Async/>
+                <Route path=path!("/payments/:id") view=renewal::PaymentPage ssr=SsrMode::Async/>
+                <Route path=path!("/verify") view=policies::VerifyPage ssr=SsrMode::Async/>
+                <Route path=path!("/s/:code") view=links::LinkPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings/notifications") view=settings::NotificationsPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/outbox") view=staff::OutboxPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -68,6 +68,9 @@ pub fn StaffHomePage() -> impl IntoView {
                                     <h1 data-testid="staff-greeting">{t_with("staff.welcome", &[("name", &home.display_name)])}</h1>
                                     <p><span class="badge badge-active">{t_with("staff.role", &[("role", &role)])}</span></p>
                                     <p class="muted">{t("staff.coming")}</p>
+                                    {matches!(home.role, crate::model::StaffRole::Supervisor | crate::model::StaffRole::Admin).then(|| view! {
+                                        <p><a class="btn btn-primary" href="/staff/outbox">{t("outbox.title")}</a></p>
+                                    })}
                                 </section>
                             </Layout>
                         }
@@ -83,5 +86,87 @@ pub fn StaffHomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// `/staff/outbox`: every message and its state, links clickable so a demo can follow an
+/// SMS to the phone page. Supervisors and admins only.
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    use crate::backend::clock::shanghai_datetime;
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match crate::api::settings::staff_outbox().await {
+                    Ok(rows) => {
+                        let rows = rows.into_iter().map(|m| {
+                            let state = match (m.state.as_str(), m.defer_until, &m.suppressed_reason) {
+                                ("deferred", Some(u), _) => crate::i18n::t_with("outbox.deferred_until", &[("time", &shanghai_datetime(u))]),
+                                ("suppressed", _, Some(r)) => format!("{} ({})", t("outbox.state.suppressed"), t(&format!("outbox.reason.{r}"))),
+                                (s, _, _) => t(&format!("outbox.state.{s}")),
+                            };
+                            let phone = crate::model::Phone::parse(&m.phone).map(|p| p.masked()).unwrap_or_default();
+                            let (before, link, after) = split_link(&m.body);
+                            view! {
+                                <tr data-testid="outbox-row">
+                                    <td class="small">{shanghai_datetime(m.created_at)}</td>
+                                    <td class="mono small">{phone}</td>
+                                    <td class="small">{t(&format!("outbox.category.{}", m.category))}</td>
+                                    <td class="small">{state}</td>
+                                    <td>{before}{link.map(|l| {
+                                        let href = l.clone();
+                                        view! { <a href=href data-testid="outbox-link">{l}</a> }
+                                    })}{after}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <Title text=t("outbox.title")/>
+                            <Layout viewer=Viewer::Staff>
+                                <h1>{t("outbox.title")}</h1>
+                                <div class="card table-wrap">
+                                    <table class="outbox">
+                                        <thead><tr>
+                                            <th scope="col">{t("outbox.created")}</th>
+                                            <th scope="col">{t("outbox.phone")}</th>
+                                            <th scope="col">{t("outbox.category_label")}</th>
+                                            <th scope="col">{t("outbox.state_label")}</th>
+                                            <th scope="col">{t("outbox.body")}</th>
+                                        </tr></thead>
+                                        <tbody>{rows}</tbody>
+                                    </table>
+                                </div>
+                            </Layout>
+                        }
+                        .into_any()
+                    }
+                    Err(PageError::NotFound) => view! { <super::NotFound/> }.into_any(),
+                    Err(PageError::Login) => {
+                        ctx::go_page("/staff/login");
+                        ().into_any()
+                    }
+                    Err(PageError::Internal(rid)) => {
+                        view! { <Layout viewer=Viewer::Staff><super::ServerErrorPage rid/></Layout> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The text before a link in an SMS, the link, and the text after.
+fn split_link(body: &str) -> (String, Option<String>, String) {
+    match body.find("http://").or_else(|| body.find("https://")) {
+        Some(i) => {
+            let end = body[i..]
+                .find(char::is_whitespace)
+                .map_or(body.len(), |e| i + e);
+            (
+                body[..i].to_owned(),
+                Some(body[i..end].to_owned()),
+                body[end..].to_owned(),
+            )
+        }
+        None => (body.to_owned(), None, String::new()),
     }
 }

@@ -75,4 +75,27 @@ async fn demo_data_is_believable_and_the_same_for_the_same_seed() {
         .await;
     assert_eq!(redirected(&res), "/");
     assert!(browser.page("/").await.contains("policy-card"));
+    // Demo customers pass the step-up check with their documented ID digits, and the
+    // first ones have a renewal waiting.
+    let res = browser
+        .post_form(
+            "/api/step_up",
+            &[
+                ("id_last4", &app::backend::demo::demo_id_last4(1)),
+                ("next", "/policies"),
+            ],
+        )
+        .await;
+    assert_eq!(redirected(&res), "/policies");
+    for n in 1..=app::backend::demo::DUE_FOR_RENEWAL {
+        let (due,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM renewal_offers o JOIN customers c ON c.id = o.customer_id \
+             WHERE c.phone = $1 AND o.state = 'open'",
+        )
+        .bind(app::backend::demo::customer_phone(n))
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert!(due >= 1, "customer {n} has a renewal due");
+    }
 }

@@ -15,6 +15,8 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub clock: Clock,
+    /// The sandbox payment provider: what it charged is what the customer pays.
+    pub gateway: app::backend::adapters::payments::SandboxGateway,
 }
 
 /// A fresh database URL for one test.
@@ -48,11 +50,13 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_on(database_url: &str) -> TestApp {
     let clock = Clock::system();
     let config = Config::for_tests(database_url);
-    let state = anxin::prepare(config, clock.clone())
+    let mut state = anxin::prepare(config, clock.clone())
         .await
         .expect("prepare app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let gateway = anxin::sandbox_gateway(&state, addr);
+    state.payments = Arc::new(gateway.clone());
     let app = router(state.clone());
     tokio::spawn(async move {
         axum::serve(
@@ -66,6 +70,7 @@ pub async fn spawn_app_on(database_url: &str) -> TestApp {
         base: format!("http://{addr}"),
         state,
         clock,
+        gateway,
     }
 }
 
@@ -186,7 +191,7 @@ impl TestApp {
         }
     }
 
-    async fn product(&self) -> String {
+    pub async fn product(&self) -> String {
         let existing: Option<(String,)> =
             sqlx::query_as("SELECT id FROM products WHERE code = 'TEST_AUTO'")
                 .fetch_optional(&self.state.db.pool)
@@ -337,4 +342,256 @@ pub fn session_cookie(res: &Response) -> Option<String> {
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
         .find(|c| c.starts_with("anxin_sid="))
+}
+
+/// A policy of `customer` whose cover ends in `days` days, with an open renewal offer.
+pub struct DueRenewal {
+    pub policy_id: String,
+    pub offer_id: String,
+    pub premium_fen: i64,
+    pub old_end: String,
+    pub new_start: String,
+}
+
+impl TestApp {
+    pub async fn customer_id(&self, phone: &str) -> String {
+        let (id,): (String,) = sqlx::query_as("SELECT id FROM customers WHERE phone = $1")
+            .bind(phone)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap();
+        id
+    }
+
+    pub async fn renewal_due(&self, c: &Customer, days: u64, previous_fen: i64) -> DueRenewal {
+        use app::backend::domain::renewal::{quote, RenewalFactors};
+        use app::model::Money;
+        use chrono::Days;
+        let customer_id = self.customer_id(&c.phone).await;
+        let mut conn = self.state.db.pool.acquire().await.unwrap();
+        let today = self.clock.today_shanghai();
+        let end = today + Days::new(days);
+        let start = end - Days::new(364);
+        let product = self.product().await;
+        let policy_id = app::backend::ids::new_id();
+        let now = self.clock.now();
+        let digits: String = policy_id
+            .bytes()
+            .map(|b| char::from(b'0' + b % 10))
+            .take(10)
+            .collect();
+        let no = format!("PA{digits}");
+        insert(
+            &mut conn,
+            "policies",
+            &[
+                "id",
+                "customer_id",
+                "product_id",
+                "policy_no",
+                "status",
+                "insured_object",
+                "verification_code",
+                "created_at",
+            ],
+            vec![
+                policy_id.clone().into(),
+                customer_id.clone().into(),
+                product.into(),
+                no.into(),
+                "active".into(),
+                "沪A·K5678".into(),
+                app::backend::ids::short_code(12).to_uppercase().into(),
+                now.into(),
+            ],
+        )
+        .await
+        .unwrap();
+        insert(
+            &mut conn,
+            "policy_terms",
+            &[
+                "id",
+                "policy_id",
+                "customer_id",
+                "term_no",
+                "start_date",
+                "end_date",
+                "premium_fen",
+                "created_at",
+            ],
+            vec![
+                app::backend::ids::new_id().into(),
+                policy_id.clone().into(),
+                customer_id.clone().into(),
+                V::I(1),
+                start.to_string().into(),
+                end.to_string().into(),
+                V::I(previous_fen),
+                now.into(),
+            ],
+        )
+        .await
+        .unwrap();
+        let q = quote(
+            Money(previous_fen),
+            &RenewalFactors {
+                ncd_step_pct: -10,
+                rate_change_pct: 4,
+                loyalty_pct: -3,
+                ..Default::default()
+            },
+        );
+        let offer_id = app::backend::ids::new_id();
+        let new_start = end + Days::new(1);
+        insert(
+            &mut conn,
+            "renewal_offers",
+            &[
+                "id",
+                "policy_id",
+                "customer_id",
+                "version",
+                "term_start",
+                "term_end",
+                "previous_premium_fen",
+                "premium_fen",
+                "state",
+                "expires_at",
+                "created_at",
+            ],
+            vec![
+                offer_id.clone().into(),
+                policy_id.clone().into(),
+                customer_id.clone().into(),
+                V::I(1),
+                new_start.to_string().into(),
+                (end + Days::new(365)).to_string().into(),
+                V::I(previous_fen),
+                V::I(q.premium.fen()),
+                "open".into(),
+                V::I(now + days as i64 * 86_400 + 86_400),
+                now.into(),
+            ],
+        )
+        .await
+        .unwrap();
+        for (i, item) in q.items.iter().enumerate() {
+            insert(
+                &mut conn,
+                "renewal_price_items",
+                &["id", "offer_id", "kind", "amount_fen", "detail", "position"],
+                vec![
+                    app::backend::ids::new_id().into(),
+                    offer_id.clone().into(),
+                    item.kind.as_str().into(),
+                    V::I(item.amount.fen()),
+                    item.detail.clone().into(),
+                    V::I(i as i64),
+                ],
+            )
+            .await
+            .unwrap();
+        }
+        DueRenewal {
+            policy_id,
+            offer_id,
+            premium_fen: q.premium.fen(),
+            old_end: end.to_string(),
+            new_start: new_start.to_string(),
+        }
+    }
+
+    /// A saved payment method; the token tells the sandbox how to behave.
+    pub async fn saved_method(&self, c: &Customer, token: &str) -> String {
+        let customer_id = self.customer_id(&c.phone).await;
+        let id = app::backend::ids::new_id();
+        let mut conn = self.state.db.pool.acquire().await.unwrap();
+        insert(
+            &mut conn,
+            "payment_methods",
+            &[
+                "id",
+                "customer_id",
+                "kind",
+                "label",
+                "gateway_token",
+                "is_default",
+                "created_at",
+            ],
+            vec![
+                id.clone().into(),
+                customer_id.into(),
+                "card".into(),
+                "招商银行 ****6218".into(),
+                token.into(),
+                V::I(1),
+                self.clock.now().into(),
+            ],
+        )
+        .await
+        .unwrap();
+        id
+    }
+
+    pub async fn count(&self, sql: &str, bind: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(sql)
+            .bind(bind)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap();
+        n
+    }
+
+    /// Waits (up to 10 s) for a payment to leave `created`/`pending`.
+    pub async fn settled_state(&self, payment_id: &str) -> String {
+        for _ in 0..200 {
+            let (state,): (String,) = sqlx::query_as("SELECT state FROM payments WHERE id = $1")
+                .bind(payment_id)
+                .fetch_one(&self.state.db.pool)
+                .await
+                .unwrap();
+            if state != "created" && state != "pending" {
+                return state;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("payment {payment_id} never settled");
+    }
+}
+
+impl Browser {
+    /// Logs in and passes the step-up check with the ID digits.
+    pub async fn login_and_step_up(&self, c: &Customer) {
+        assert_eq!(redirected(&self.login(&c.phone, PASSWORD).await), "/");
+        let res = self
+            .post_form(
+                "/api/step_up",
+                &[("id_last4", &c.id_last4), ("next", "/policies")],
+            )
+            .await;
+        assert_eq!(redirected(&res), "/policies");
+    }
+
+    pub async fn pay(
+        &self,
+        due: &DueRenewal,
+        version: &str,
+        key: &str,
+        method: &str,
+        card_no: &str,
+    ) -> Response {
+        self.post_form(
+            "/api/pay_renewal",
+            &[
+                ("policy_id", &due.policy_id),
+                ("offer_id", &due.offer_id),
+                ("version", version),
+                ("key", key),
+                ("method", method),
+                ("card_no", card_no),
+            ],
+        )
+        .await
+    }
 }

@@ -8,6 +8,7 @@
 //! - token `tok_twice` … calls back twice (replays must be no-ops);
 //! - token `tok_late` … calls back after 5 seconds;
 //! - anything else … succeeds after about 50 ms.
+//!
 //! A charge with an idempotency key it has seen returns the first charge: the provider
 //! never charges one key twice, whatever we do.
 
@@ -48,7 +49,10 @@ pub trait PaymentGateway: Send + Sync {
     /// Starts a charge; the result arrives later at our webhook. Returns the provider's reference.
     fn charge(&self, req: ChargeRequest) -> BoxFuture<'_, Result<String, GatewayError>>;
     /// Asks where a charge stands (for reconciliation).
-    fn status<'a>(&'a self, gateway_ref: &'a str) -> BoxFuture<'a, Result<GatewayStatus, GatewayError>>;
+    fn status<'a>(
+        &'a self,
+        gateway_ref: &'a str,
+    ) -> BoxFuture<'a, Result<GatewayStatus, GatewayError>>;
 }
 
 /// The webhook body the provider sends.
@@ -117,7 +121,9 @@ impl SandboxGateway {
     /// customer's statement would show.
     pub fn charged(&self) -> (usize, i64) {
         let ledger = self.ledger.lock().expect("lock");
-        let settled = ledger.values().filter(|c| c.status == GatewayStatus::Succeeded);
+        let settled = ledger
+            .values()
+            .filter(|c| c.status == GatewayStatus::Succeeded);
         let (n, sum) = settled.fold((0, 0), |(n, s), c| (n + 1, s + c.amount_fen));
         (n, sum)
     }
@@ -125,7 +131,9 @@ impl SandboxGateway {
     fn behaviour(req: &ChargeRequest) -> (GatewayStatus, Option<Duration>, usize) {
         let decline = req.method_token == "tok_decline" || req.amount_fen % 100 == 1;
         let outcome = if decline {
-            GatewayStatus::Failed { code: "card_declined".into() }
+            GatewayStatus::Failed {
+                code: "card_declined".into(),
+            }
         } else {
             GatewayStatus::Succeeded
         };
@@ -166,7 +174,11 @@ impl PaymentGateway for SandboxGateway {
                         let r = format!("sbx_{}", crate::backend::ids::new_id());
                         ledger.insert(
                             req.idempotency_key.clone(),
-                            SandboxCharge { gateway_ref: r.clone(), amount_fen: req.amount_fen, status: outcome.clone() },
+                            SandboxCharge {
+                                gateway_ref: r.clone(),
+                                amount_fen: req.amount_fen,
+                                status: outcome.clone(),
+                            },
                         );
                         (r, true)
                     }
@@ -197,7 +209,10 @@ impl PaymentGateway for SandboxGateway {
         })
     }
 
-    fn status<'a>(&'a self, gateway_ref: &'a str) -> BoxFuture<'a, Result<GatewayStatus, GatewayError>> {
+    fn status<'a>(
+        &'a self,
+        gateway_ref: &'a str,
+    ) -> BoxFuture<'a, Result<GatewayStatus, GatewayError>> {
         Box::pin(async move {
             let ledger = self.ledger.lock().expect("lock");
             ledger

@@ -27,3 +27,11 @@ impl SmsSender for SandboxSms {
         })
     }
 }
+
+/// A reply from a phone, as the SMS gateway forwards it to `/webhooks/sms` (signed like
+/// the payment webhook).
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct InboundSms {
+    pub phone: String,
+    pub text: String,
+}

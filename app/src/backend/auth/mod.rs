@@ -6,6 +6,7 @@ pub mod login;
 pub mod passwords;
 pub mod session;
 pub mod staff;
+pub mod step_up;
 
 pub use session::{Principal, Session};
 

@@ -14,8 +14,18 @@ pub const COOKIE: &str = "anxin_sid";
 /// Who a live session belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
-    Customer { customer_id: String },
-    Staff { staff_id: String },
+    Customer {
+        customer_id: String,
+    },
+    Staff {
+        staff_id: String,
+    },
+    /// Came by an SMS short link and passed its light check: may do that link's one
+    /// thing (pay this renewal, read this claim, answer this survey) and nothing else.
+    Link {
+        customer_id: String,
+        code: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -31,12 +41,43 @@ fn token_hash(state: &AppState, token: &str) -> String {
 
 /// Starts a session and returns the `Set-Cookie` value carrying its token.
 pub async fn start(state: &AppState, principal: &Principal) -> sqlx::Result<String> {
+    let lifetime = state.config.session_absolute_secs;
+    open(state, principal, lifetime, None).await
+}
+
+/// Starts a session limited to one short link, for `secs`. Passing the link's check is
+/// a step-up, so it is recorded as one.
+pub async fn start_link(
+    state: &AppState,
+    customer_id: &str,
+    code: &str,
+    secs: i64,
+) -> sqlx::Result<String> {
+    let principal = Principal::Link {
+        customer_id: customer_id.to_owned(),
+        code: code.to_owned(),
+    };
+    open(state, &principal, secs, Some(state.clock.now())).await
+}
+
+async fn open(
+    state: &AppState,
+    principal: &Principal,
+    lifetime: i64,
+    stepped_up_at: Option<i64>,
+) -> sqlx::Result<String> {
     let token = ids::token();
     let now = state.clock.now();
-    let absolute = now + state.config.session_absolute_secs;
-    let (kind, customer_id, staff_id) = match principal {
-        Principal::Customer { customer_id } => ("customer", Some(customer_id.as_str()), None),
-        Principal::Staff { staff_id } => ("staff", None, Some(staff_id.as_str())),
+    let absolute = now + lifetime;
+    let (kind, customer_id, staff_id, short_link_code) = match principal {
+        Principal::Customer { customer_id } => ("customer", Some(customer_id.as_str()), None, None),
+        Principal::Staff { staff_id } => ("staff", None, Some(staff_id.as_str()), None),
+        Principal::Link { customer_id, code } => (
+            "link",
+            Some(customer_id.as_str()),
+            None,
+            Some(code.as_str()),
+        ),
     };
     store::insert(
         &state.db.pool,
@@ -45,17 +86,15 @@ pub async fn start(state: &AppState, principal: &Principal) -> sqlx::Result<Stri
             kind,
             customer_id,
             staff_id,
+            short_link_code,
+            stepped_up_at,
             now,
             idle_expires_at: (now + state.config.session_idle_secs).min(absolute),
             absolute_expires_at: absolute,
         },
     )
     .await?;
-    Ok(cookie(
-        state,
-        token,
-        Some(state.config.session_absolute_secs),
-    ))
+    Ok(cookie(state, token, Some(lifetime)))
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
@@ -98,6 +137,10 @@ pub async fn resolve(state: &AppState, token: &str) -> sqlx::Result<Option<Sessi
     let principal = match (row.kind.as_str(), row.customer_id, row.staff_id) {
         ("customer", Some(customer_id), _) => Principal::Customer { customer_id },
         ("staff", _, Some(staff_id)) => Principal::Staff { staff_id },
+        ("link", Some(customer_id), _) => match row.short_link_code {
+            Some(code) => Principal::Link { customer_id, code },
+            None => return Ok(None),
+        },
         _ => return Ok(None),
     };
     Ok(Some(Session {

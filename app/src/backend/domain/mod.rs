@@ -2,3 +2,4 @@
 
 pub mod lockout;
 pub mod renewal;
+pub mod sms_rules;

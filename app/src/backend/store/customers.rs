@@ -111,3 +111,16 @@ pub async fn activate<'e>(
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// The keyed hash of a customer's ID digits, for step-up checks.
+pub async fn id_last4_hash<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id_last4_hash FROM customers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(row.map(|(h,)| h))
+}

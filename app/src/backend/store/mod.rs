@@ -3,12 +3,18 @@
 //! sqlx's `Any` driver; the integration tests run on both engines to keep it honest.
 
 pub mod audit;
+pub mod claims;
 pub mod customers;
 pub mod login_attempts;
 pub mod outbox;
+pub mod payment_methods;
+pub mod payments;
 pub mod policies;
+pub mod preferences;
+pub mod renewals;
 pub mod seed;
 pub mod sessions;
+pub mod short_links;
 pub mod sms_codes;
 pub mod staff;
 

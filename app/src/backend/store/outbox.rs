@@ -34,13 +34,16 @@ pub async fn enqueue<'e>(
 #[derive(Debug, sqlx::FromRow)]
 pub struct ClaimedMessage {
     pub id: String,
+    pub customer_id: Option<String>,
     pub phone: String,
+    pub category: String,
     pub body: String,
 }
 
-/// Claims up to `limit` queued messages for one sender. The state guard in the outer
-/// WHERE makes two instances racing for a row leave it to one of them.
-pub async fn claim_queued<'e>(
+/// Claims up to `limit` messages that are queued, or deferred until now or earlier, for
+/// one sender. The state guard in the outer WHERE makes two instances racing for a row
+/// leave it to one of them.
+pub async fn claim_due<'e>(
     ex: impl Executor<'e, Database = Any>,
     holder: &str,
     now: i64,
@@ -48,12 +51,86 @@ pub async fn claim_queued<'e>(
 ) -> sqlx::Result<Vec<ClaimedMessage>> {
     sqlx::query_as(
         "UPDATE sms_outbox SET state = 'sending', claimed_by = $1, claimed_at = $2 \
-         WHERE state = 'queued' AND id IN \
-           (SELECT id FROM sms_outbox WHERE state = 'queued' ORDER BY created_at LIMIT $3) \
-         RETURNING id, phone, body",
+         WHERE state IN ('queued', 'deferred') AND COALESCE(defer_until, 0) <= $2 AND id IN \
+           (SELECT id FROM sms_outbox WHERE state IN ('queued', 'deferred') AND COALESCE(defer_until, 0) <= $2 \
+            ORDER BY created_at LIMIT $3) \
+         RETURNING id, customer_id, phone, category, body",
     )
     .bind(holder)
     .bind(now)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Holds a claimed message until `until` (quiet hours, the person's window).
+pub async fn defer<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    until: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sms_outbox SET state = 'deferred', defer_until = $1 WHERE id = $2 AND state = 'sending'")
+        .bind(until)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Drops a claimed message for good, saying why (frequency cap, opted out).
+pub async fn suppress<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sms_outbox SET state = 'suppressed', suppressed_reason = $1 WHERE id = $2 AND state = 'sending'")
+        .bind(reason)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Non-essential messages sent to a customer since `since` (for the weekly cap).
+pub async fn non_essential_sent_since<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+    since: i64,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM sms_outbox WHERE customer_id = $1 AND state = 'sent' AND sent_at >= $2 \
+         AND category IN ('renewal_reminder', 'service_notice', 'survey', 'marketing')",
+    )
+    .bind(customer_id)
+    .bind(since)
+    .fetch_one(ex)
+    .await?;
+    Ok(n)
+}
+
+/// A row of the outbox as staff read it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: String,
+    pub phone: String,
+    pub category: String,
+    pub body: String,
+    pub state: String,
+    pub defer_until: Option<i64>,
+    pub suppressed_reason: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// The newest messages, for `/staff/outbox`.
+pub async fn newest<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    limit: i64,
+) -> sqlx::Result<Vec<OutboxRow>> {
+    sqlx::query_as(
+        "SELECT id, phone, category, body, state, defer_until, suppressed_reason, created_at, sent_at \
+         FROM sms_outbox ORDER BY created_at DESC, id LIMIT $1",
+    )
     .bind(limit)
     .fetch_all(ex)
     .await
@@ -87,4 +164,20 @@ pub async fn release_stale<'e>(
     .execute(ex)
     .await?;
     Ok(r.rows_affected())
+}
+
+/// Messages to one customer since `since`, newest first (their own record).
+pub async fn for_customer<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+    since: i64,
+) -> sqlx::Result<Vec<OutboxRow>> {
+    sqlx::query_as(
+        "SELECT id, phone, category, body, state, defer_until, suppressed_reason, created_at, sent_at \
+         FROM sms_outbox WHERE customer_id = $1 AND created_at >= $2 ORDER BY created_at DESC, id LIMIT 200",
+    )
+    .bind(customer_id)
+    .bind(since)
+    .fetch_all(ex)
+    .await
 }

@@ -10,6 +10,7 @@ pub struct PaymentRow {
     pub fingerprint: String,
     pub amount_fen: i64,
     pub method: String,
+    pub method_token: String,
     pub state: String,
     pub gateway_ref: Option<String>,
     pub failure_code: Option<String>,
@@ -17,7 +18,7 @@ pub struct PaymentRow {
     pub settled_at: Option<i64>,
 }
 
-const COLS: &str = "id, customer_id, offer_id, policy_id, idempotency_key, fingerprint, amount_fen, method, \
+const COLS: &str = "id, customer_id, offer_id, policy_id, idempotency_key, fingerprint, amount_fen, method, method_token, \
                     state, gateway_ref, failure_code, created_at, settled_at";
 
 pub struct NewPayment<'a> {
@@ -29,16 +30,21 @@ pub struct NewPayment<'a> {
     pub fingerprint: &'a str,
     pub amount_fen: i64,
     pub method: &'a str,
+    pub method_token: &'a str,
     pub now: i64,
 }
 
 /// Claims an idempotency key. `Ok(false)` when this customer already used the key.
 /// A second live payment for the same offer violates `payments_one_live_per_offer`
 /// and comes back as a unique-violation error.
-pub async fn claim<'e>(ex: impl Executor<'e, Database = Any>, p: NewPayment<'_>) -> sqlx::Result<bool> {
+pub async fn claim<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    p: NewPayment<'_>,
+) -> sqlx::Result<bool> {
     let r = sqlx::query(
         "INSERT INTO payments (id, customer_id, offer_id, policy_id, idempotency_key, fingerprint, amount_fen, \
-         method, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'created', $9, $9) \
+         method, method_token, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'created', $10, $10) \
          ON CONFLICT (customer_id, idempotency_key) DO NOTHING",
     )
     .bind(p.id)
@@ -49,6 +55,7 @@ pub async fn claim<'e>(ex: impl Executor<'e, Database = Any>, p: NewPayment<'_>)
     .bind(p.fingerprint)
     .bind(p.amount_fen)
     .bind(p.method)
+    .bind(p.method_token)
     .bind(p.now)
     .execute(ex)
     .await?;
@@ -60,11 +67,13 @@ pub async fn by_key<'e>(
     customer_id: &str,
     key: &str,
 ) -> sqlx::Result<Option<PaymentRow>> {
-    sqlx::query_as(&format!("SELECT {COLS} FROM payments WHERE customer_id = $1 AND idempotency_key = $2"))
-        .bind(customer_id)
-        .bind(key)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM payments WHERE customer_id = $1 AND idempotency_key = $2"
+    ))
+    .bind(customer_id)
+    .bind(key)
+    .fetch_optional(ex)
+    .await
 }
 
 /// The payment for an offer that is under way or done, if any.
@@ -88,18 +97,25 @@ pub async fn get<'e>(
     customer_id: &str,
     id: &str,
 ) -> sqlx::Result<Option<PaymentRow>> {
-    sqlx::query_as(&format!("SELECT {COLS} FROM payments WHERE customer_id = $1 AND id = $2"))
-        .bind(customer_id)
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM payments WHERE customer_id = $1 AND id = $2"
+    ))
+    .bind(customer_id)
+    .bind(id)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn by_gateway_ref<'e>(ex: impl Executor<'e, Database = Any>, gateway_ref: &str) -> sqlx::Result<Option<PaymentRow>> {
-    sqlx::query_as(&format!("SELECT {COLS} FROM payments WHERE gateway_ref = $1"))
-        .bind(gateway_ref)
-        .fetch_optional(ex)
-        .await
+pub async fn by_gateway_ref<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    gateway_ref: &str,
+) -> sqlx::Result<Option<PaymentRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLS} FROM payments WHERE gateway_ref = $1"
+    ))
+    .bind(gateway_ref)
+    .fetch_optional(ex)
+    .await
 }
 
 pub async fn for_policy<'e>(
@@ -155,10 +171,14 @@ pub async fn settle<'e>(
     Ok(r.rows_affected() == 1)
 }
 
-/// Pending payments not heard of since `before`, for reconciliation.
-pub async fn stale_pending<'e>(ex: impl Executor<'e, Database = Any>, before: i64) -> sqlx::Result<Vec<PaymentRow>> {
+/// Payments still `created` or `pending` and not heard of since `before`, for reconciliation.
+pub async fn stale<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    before: i64,
+) -> sqlx::Result<Vec<PaymentRow>> {
     sqlx::query_as(&format!(
-        "SELECT {COLS} FROM payments WHERE state = 'pending' AND updated_at < $1 ORDER BY updated_at LIMIT 100"
+        "SELECT {COLS} FROM payments WHERE state IN ('created', 'pending') AND updated_at < $1 \
+         ORDER BY updated_at LIMIT 100"
     ))
     .bind(before)
     .fetch_all(ex)

@@ -19,6 +19,8 @@ pub struct NewSession<'a> {
     pub kind: &'a str,
     pub customer_id: Option<&'a str>,
     pub staff_id: Option<&'a str>,
+    pub short_link_code: Option<&'a str>,
+    pub stepped_up_at: Option<i64>,
     pub now: i64,
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
@@ -29,13 +31,16 @@ pub async fn insert<'e>(
     s: NewSession<'_>,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, kind, customer_id, staff_id, created_at, last_seen_at, \
-         idle_expires_at, absolute_expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+        "INSERT INTO sessions (token_hash, kind, customer_id, staff_id, short_link_code, stepped_up_at, \
+         created_at, last_seen_at, idle_expires_at, absolute_expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
     )
     .bind(s.token_hash)
     .bind(s.kind)
     .bind(s.customer_id)
     .bind(s.staff_id)
+    .bind(s.short_link_code)
+    .bind(s.stepped_up_at)
     .bind(s.now)
     .bind(s.idle_expires_at)
     .bind(s.absolute_expires_at)
@@ -101,4 +106,18 @@ pub async fn delete_expired<'e>(
     .execute(ex)
     .await?;
     Ok(r.rows_affected())
+}
+
+/// Records a passed step-up check (ID digits or SMS code) on the session.
+pub async fn set_stepped_up<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    token_hash: &str,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET stepped_up_at = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(ex)
+        .await?;
+    Ok(())
 }

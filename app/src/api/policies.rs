@@ -1,0 +1,180 @@
+//! Policies, renewal and payment: the server functions behind their forms.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::ctx::{self, PageError},
+    crate::backend::auth::step_up::{self, StepUpError},
+    crate::backend::services::payments::{self as pay, Method, PayError, PayRequest},
+    crate::backend::services::policies as svc,
+    crate::model::IdLast4,
+};
+
+pub fn policy_path(id: &str) -> String {
+    format!("/policies/{id}")
+}
+
+pub fn renew_path(id: &str) -> String {
+    format!("/policies/{id}/renew")
+}
+
+pub fn payment_path(id: &str) -> String {
+    format!("/payments/{id}")
+}
+
+/// Turns auto-debit renewal on or off for one of the caller's policies.
+#[server(prefix = "/api", endpoint = "set_auto_debit")]
+pub async fn set_auto_debit(policy_id: String, enable: String) -> Result<(), ServerFnError> {
+    let Ok(customer_id) = ctx::require_customer().await else {
+        ctx::go("/login");
+        return Ok(());
+    };
+    let policy_id = super::auth::urlsafe(&policy_id);
+    let on = enable == "on";
+    match svc::set_auto_debit(&ctx::state(), &customer_id, &policy_id, on).await {
+        Ok(true) => ctx::go(&format!(
+            "{}?done=auto_debit_{}",
+            policy_path(&policy_id),
+            if on { "on" } else { "off" }
+        )),
+        Ok(false) => ctx::not_found(),
+        Err(e) => ctx::go_internal_error(&policy_path(&policy_id), &e),
+    }
+    Ok(())
+}
+
+/// Step-up with the last 4 characters of the ID number; returns to `next`.
+#[server(prefix = "/api", endpoint = "step_up")]
+pub async fn step_up(id_last4: String, next: String) -> Result<(), ServerFnError> {
+    let Ok((session, customer_id)) = ctx::require_customer_session().await else {
+        ctx::go("/login");
+        return Ok(());
+    };
+    let next = ctx::safe_next(&next).to_owned();
+    let Some(last4) = IdLast4::parse(&id_last4) else {
+        ctx::go(&ctx::error_url(&next, "invalid_id_last4", &[]));
+        return Ok(());
+    };
+    let state = ctx::state();
+    match step_up::with_id_digits(&state, &session, &customer_id, &last4, &ctx::client_ip()).await {
+        Ok(()) => ctx::go(&next),
+        Err(StepUpError::Wrong) => ctx::go(&ctx::error_url(&next, "step_up_wrong", &[])),
+        Err(StepUpError::Refused(r)) => ctx::go(&super::auth::refusal_url(&next, &r)),
+        Err(StepUpError::Internal(e)) => ctx::go_internal_error(&next, &e),
+    }
+    Ok(())
+}
+
+/// One tap: pay a renewal offer. Idempotent by `key`, which the page renders with the button.
+#[server(prefix = "/api", endpoint = "pay_renewal")]
+pub async fn pay_renewal(
+    policy_id: String,
+    offer_id: String,
+    version: String,
+    key: String,
+    method: String,
+    card_no: Option<String>,
+) -> Result<(), ServerFnError> {
+    let Ok(caller) = ctx::require_customer_or_renewal_link().await else {
+        ctx::go("/login");
+        return Ok(());
+    };
+    let policy_id = super::auth::urlsafe(&policy_id);
+    if !caller.may_see(&policy_id) {
+        ctx::not_found();
+        return Ok(());
+    }
+    let back = renew_path(&policy_id);
+    let key: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect();
+    let (Ok(version), true) = (version.parse::<i64>(), key.len() >= 16) else {
+        ctx::go(&ctx::error_url(&back, "offer_changed", &[]));
+        return Ok(());
+    };
+    let Some(method) = Method::parse(&method, card_no.as_deref().unwrap_or("")) else {
+        ctx::go(&ctx::error_url(&back, "bad_method", &[]));
+        return Ok(());
+    };
+    let req = PayRequest {
+        offer_id: super::auth::urlsafe(&offer_id),
+        version,
+        idempotency_key: key,
+        method,
+        only_policy: caller.only_policy.clone(),
+    };
+    match pay::pay_renewal(&ctx::state(), &caller.session, &caller.customer_id, req).await {
+        Ok(payment_id) => ctx::go(&payment_path(&payment_id)),
+        Err(PayError::NotFound) => ctx::not_found(),
+        Err(PayError::OfferChanged) => ctx::go(&ctx::error_url(&back, "offer_changed", &[])),
+        Err(PayError::OfferClosed) => ctx::go(&ctx::error_url(&back, "offer_closed", &[])),
+        Err(PayError::StepUpRequired) => ctx::go(&ctx::error_url(&back, "step_up_required", &[])),
+        Err(PayError::KeyReused) => {
+            ctx::go(&ctx::error_url(&back, "key_reused", &[]));
+            // After the redirect: the status is what a client sees; the page is the way back.
+            ctx::set_status(http::StatusCode::CONFLICT);
+        }
+        Err(PayError::BadMethod) => ctx::go(&ctx::error_url(&back, "bad_method", &[])),
+        Err(PayError::Internal(e)) => ctx::go_internal_error(&back, &e),
+    }
+    Ok(())
+}
+
+/// Page data: the caller's policies, grouped.
+#[cfg(feature = "ssr")]
+pub async fn list() -> Result<
+    (
+        bool,
+        Vec<(
+            svc::Standing,
+            Vec<crate::backend::store::policies::PolicySummary>,
+        )>,
+    ),
+    PageError,
+> {
+    let (session, customer_id) = ctx::require_customer_session().await?;
+    Ok((
+        session.stepped_up_at.is_some(),
+        svc::list(&ctx::state(), &customer_id).await?,
+    ))
+}
+
+/// Page data: one of the caller's policies, or not found.
+#[cfg(feature = "ssr")]
+pub async fn detail(policy_id: &str) -> Result<(bool, svc::PolicyDetail), PageError> {
+    let (session, customer_id) = ctx::require_customer_session().await?;
+    let d = svc::detail(&ctx::state(), &customer_id, policy_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    Ok((session.stepped_up_at.is_some(), d))
+}
+
+/// Page data: the renewal offer of one of the caller's policies, and whether they may pay now.
+#[cfg(feature = "ssr")]
+pub async fn renewal(policy_id: &str) -> Result<(bool, svc::RenewalView), PageError> {
+    let caller = ctx::require_customer_or_renewal_link().await?;
+    if !caller.may_see(policy_id) {
+        return Err(PageError::NotFound);
+    }
+    let state = ctx::state();
+    let v = svc::renewal(&state, &caller.customer_id, policy_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    Ok((step_up::is_fresh(&caller.session, state.clock.now()), v))
+}
+
+/// Page data: one of the caller's payments.
+#[cfg(feature = "ssr")]
+pub async fn payment(payment_id: &str) -> Result<pay::PaymentView, PageError> {
+    let caller = ctx::require_customer_or_renewal_link().await?;
+    let v = pay::view(&ctx::state(), &caller.customer_id, payment_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if !caller.may_see(&v.payment.policy_id) {
+        return Err(PageError::NotFound);
+    }
+    Ok(v)
+}

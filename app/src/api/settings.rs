@@ -1,0 +1,79 @@
+//! Notification preferences and the record of messages sent.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::ctx::{self, PageError},
+    crate::backend::store::{outbox, preferences},
+};
+
+pub const NOTIFICATIONS_PAGE: &str = "/settings/notifications";
+
+/// Saves the categories (unticked boxes are absent from the form) and the time window.
+#[server(prefix = "/api", endpoint = "save_notification_preferences")]
+pub async fn save_notification_preferences(
+    renewal: Option<String>,
+    claims: Option<String>,
+    service_survey: Option<String>,
+    marketing: Option<String>,
+    time_window: String,
+) -> Result<(), ServerFnError> {
+    let Ok(customer_id) = ctx::require_customer().await else {
+        ctx::go("/login");
+        return Ok(());
+    };
+    let on = |v: &Option<String>| i64::from(v.as_deref() == Some("on"));
+    let window = match time_window.as_str() {
+        "lunchtime" | "evening" | "working_hours" => time_window,
+        _ => "any".to_owned(),
+    };
+    let prefs = preferences::Preferences {
+        renewal: on(&renewal),
+        claims: on(&claims),
+        service_survey: on(&service_survey),
+        marketing: on(&marketing),
+        time_window: window,
+    };
+    let state = ctx::state();
+    match preferences::save(&state.db.pool, &customer_id, &prefs, state.clock.now()).await {
+        Ok(()) => ctx::go(&format!("{NOTIFICATIONS_PAGE}?saved=1")),
+        Err(e) => ctx::go_internal_error(NOTIFICATIONS_PAGE, &e),
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub struct NotificationSettings {
+    pub prefs: preferences::Preferences,
+    pub sent: Vec<outbox::OutboxRow>,
+}
+
+#[cfg(feature = "ssr")]
+pub async fn notification_settings() -> Result<NotificationSettings, PageError> {
+    let customer_id = ctx::require_customer().await?;
+    let state = ctx::state();
+    let now = state.clock.now();
+    Ok(NotificationSettings {
+        prefs: preferences::get(&state.db.pool, &customer_id).await?,
+        sent: outbox::for_customer(&state.db.pool, &customer_id, now - 90 * 86_400).await?,
+    })
+}
+
+/// The SMS outbox for supervisors and admins.
+#[cfg(feature = "ssr")]
+pub async fn staff_outbox() -> Result<Vec<outbox::OutboxRow>, PageError> {
+    use crate::backend::store::staff;
+    use crate::model::StaffRole;
+    let staff_id = ctx::require_staff().await?;
+    let state = ctx::state();
+    let row = staff::by_id(&state.db.pool, &staff_id)
+        .await?
+        .ok_or(PageError::Login)?;
+    match StaffRole::parse(&row.role) {
+        Some(StaffRole::Supervisor | StaffRole::Admin) => {
+            Ok(outbox::newest(&state.db.pool, 200).await?)
+        }
+        _ => Err(PageError::NotFound),
+    }
+}

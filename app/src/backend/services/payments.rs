@@ -1,0 +1,488 @@
+//! Paying a renewal offer, exactly once.
+//!
+//! 1. Claim the idempotency key: a `payments` row in state `created`, unique per
+//!    (customer, key), with a fingerprint of what is paid. A second live payment for the
+//!    same offer (another key: a second tab) is refused by a partial unique index.
+//! 2. Call the gateway with the same key, outside any transaction.
+//! 3. Record `pending`; the provider's signed webhook (or reconciliation) settles it. The
+//!    settling transaction moves the payment out of `pending` with a guarded UPDATE, and
+//!    only the caller that wins adds the next term, closes the offer and queues the SMS.
+
+use crate::backend::adapters::payments::{ChargeRequest, GatewayStatus, WebhookEvent};
+use crate::backend::auth::{step_up, Session};
+use crate::backend::store::{
+    audit, is_unique_violation, outbox, payment_methods, payments, policies, renewals,
+};
+use crate::backend::{ids, AppState};
+use crate::model::{Money, PolicyNo};
+
+/// A pay click: the offer as the page showed it, the key rendered with the button,
+/// and the chosen method.
+#[derive(Clone, Debug)]
+pub struct PayRequest {
+    pub offer_id: String,
+    pub version: i64,
+    pub idempotency_key: String,
+    pub method: Method,
+    /// A short-link session may pay only its own policy's offer.
+    pub only_policy: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Method {
+    Saved(String),
+    WeChat,
+    Alipay,
+    UnionPayCard(String),
+}
+
+/// The UnionPay test card the sandbox always declines (documented in the README).
+pub const DECLINED_TEST_CARD: &str = "6200000000000005";
+
+impl Method {
+    /// `saved:<id>`, `wechat`, `alipay`, or `unionpay` with a card number.
+    pub fn parse(kind: &str, card_no: &str) -> Option<Self> {
+        match kind.split_once(':') {
+            Some(("saved", id)) if !id.is_empty() => Some(Self::Saved(id.to_owned())),
+            _ => match kind {
+                "wechat" => Some(Self::WeChat),
+                "alipay" => Some(Self::Alipay),
+                "unionpay" => {
+                    let digits: String = card_no
+                        .chars()
+                        .filter(|c| !c.is_whitespace() && *c != '-')
+                        .collect();
+                    luhn_ok(&digits).then_some(Self::UnionPayCard(digits))
+                }
+                _ => None,
+            },
+        }
+    }
+}
+
+/// A card number: 16–19 digits passing the Luhn check.
+fn luhn_ok(digits: &str) -> bool {
+    if !(16..=19).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PayError {
+    /// Not this customer's offer (or no such offer): a 404, never another's row.
+    #[error("not found")]
+    NotFound,
+    /// The offer has a newer version than the page showed.
+    #[error("offer changed")]
+    OfferChanged,
+    /// Expired, superseded, or otherwise no longer payable.
+    #[error("offer closed")]
+    OfferClosed,
+    #[error("step-up required")]
+    StepUpRequired,
+    /// The same key was used for something else.
+    #[error("idempotency key reused")]
+    KeyReused,
+    #[error("bad payment method")]
+    BadMethod,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for PayError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// Pays (or finds the payment already made for) an offer; returns the payment id to show.
+pub async fn pay_renewal(
+    state: &AppState,
+    session: &Session,
+    customer_id: &str,
+    req: PayRequest,
+) -> Result<String, PayError> {
+    let now = state.clock.now();
+    let offer = renewals::get(&state.db.pool, customer_id, &req.offer_id)
+        .await?
+        .ok_or(PayError::NotFound)?;
+    if req
+        .only_policy
+        .as_deref()
+        .is_some_and(|p| p != offer.policy_id)
+    {
+        return Err(PayError::NotFound);
+    }
+    // A double tap after success, a refresh, a second tab: show what already happened.
+    if let Some(existing) =
+        payments::by_key(&state.db.pool, customer_id, &req.idempotency_key).await?
+    {
+        return same_payment_or_refuse(existing, &offer.id, &fingerprint(&offer));
+    }
+    if let Some(live) = payments::live_for_offer(&state.db.pool, customer_id, &offer.id).await? {
+        return Ok(live.id);
+    }
+    if offer.version != req.version {
+        return Err(PayError::OfferChanged);
+    }
+    if offer.state != "open" || offer.expires_at <= now {
+        return Err(PayError::OfferClosed);
+    }
+    if !step_up::is_fresh(session, now) {
+        return Err(PayError::StepUpRequired);
+    }
+    let (method_label, token) = resolve_method(state, customer_id, &req.method).await?;
+
+    let payment_id = ids::new_id();
+    let fp = fingerprint(&offer);
+    let claimed = payments::claim(
+        &state.db.pool,
+        payments::NewPayment {
+            id: &payment_id,
+            customer_id,
+            offer_id: &offer.id,
+            policy_id: &offer.policy_id,
+            idempotency_key: &req.idempotency_key,
+            fingerprint: &fp,
+            amount_fen: offer.premium_fen,
+            method: &method_label,
+            method_token: &token,
+            now,
+        },
+    )
+    .await;
+    match claimed {
+        Ok(true) => {}
+        Ok(false) => {
+            // Lost a race for the same key.
+            let existing = payments::by_key(&state.db.pool, customer_id, &req.idempotency_key)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("claimed key vanished"))?;
+            return same_payment_or_refuse(existing, &offer.id, &fp);
+        }
+        Err(e) if is_unique_violation(&e) => {
+            // Lost a race with another key for the same offer.
+            let live = payments::live_for_offer(&state.db.pool, customer_id, &offer.id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("live payment vanished"))?;
+            return Ok(live.id);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    charge(
+        state,
+        customer_id,
+        &payment_id,
+        &req.idempotency_key,
+        offer.premium_fen,
+        &token,
+    )
+    .await?;
+    Ok(payment_id)
+}
+
+fn fingerprint(offer: &renewals::OfferRow) -> String {
+    format!(
+        "{}:{}:{}:{}",
+        offer.policy_id, offer.term_start, offer.version, offer.premium_fen
+    )
+}
+
+fn same_payment_or_refuse(
+    existing: payments::PaymentRow,
+    offer_id: &str,
+    fp: &str,
+) -> Result<String, PayError> {
+    if existing.offer_id == offer_id && existing.fingerprint == fp {
+        Ok(existing.id)
+    } else {
+        Err(PayError::KeyReused)
+    }
+}
+
+/// The label stored on the payment (never a whole card number) and the gateway token.
+async fn resolve_method(
+    state: &AppState,
+    customer_id: &str,
+    m: &Method,
+) -> Result<(String, String), PayError> {
+    Ok(match m {
+        Method::Saved(id) => {
+            let pm = payment_methods::get(&state.db.pool, customer_id, id)
+                .await?
+                .ok_or(PayError::BadMethod)?;
+            (pm.label, pm.gateway_token)
+        }
+        Method::WeChat => ("wechat".into(), "tok_wechat".into()),
+        Method::Alipay => ("alipay".into(), "tok_alipay".into()),
+        Method::UnionPayCard(no) => {
+            let token = if no == DECLINED_TEST_CARD {
+                "tok_decline".to_owned()
+            } else {
+                format!("tok_card_{}", &no[no.len() - 4..])
+            };
+            (format!("unionpay ****{}", &no[no.len() - 4..]), token)
+        }
+    })
+}
+
+/// The provider's idempotency key: ours, made globally unique by the customer id.
+fn provider_key(customer_id: &str, key: &str) -> String {
+    format!("{customer_id}:{key}")
+}
+
+/// Asks the gateway to charge, then records `pending`. If the gateway cannot be
+/// reached the payment stays `created` and reconciliation retries with the same key.
+async fn charge(
+    state: &AppState,
+    customer_id: &str,
+    payment_id: &str,
+    key: &str,
+    amount_fen: i64,
+    token: &str,
+) -> Result<(), PayError> {
+    let req = ChargeRequest {
+        idempotency_key: provider_key(customer_id, key),
+        amount_fen,
+        method_token: token.to_owned(),
+        description: "renewal".into(),
+    };
+    match state.payments.charge(req).await {
+        Ok(gateway_ref) => {
+            payments::mark_pending(&state.db.pool, payment_id, &gateway_ref, state.clock.now())
+                .await?;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, payment_id, "gateway unavailable; reconciliation will retry")
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettleError {
+    #[error("unknown payment")]
+    Unknown,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for SettleError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// Applies a verified webhook. Replays and late duplicates change nothing.
+pub async fn settle_from_webhook(state: &AppState, ev: &WebhookEvent) -> Result<bool, SettleError> {
+    let (customer_id, key) = ev
+        .idempotency_key
+        .split_once(':')
+        .ok_or(SettleError::Unknown)?;
+    let p = payments::by_key(&state.db.pool, customer_id, key)
+        .await?
+        .ok_or(SettleError::Unknown)?;
+    if p.gateway_ref
+        .as_deref()
+        .is_some_and(|r| r != ev.gateway_ref)
+    {
+        return Err(SettleError::Unknown);
+    }
+    let ok = ev.status == "succeeded";
+    settle(state, &p, ok, ev.failure_code.as_deref()).await
+}
+
+/// Moves the payment out of `pending` and, on success, renews the policy: all in one
+/// transaction, all or nothing, once.
+async fn settle(
+    state: &AppState,
+    p: &payments::PaymentRow,
+    ok: bool,
+    failure_code: Option<&str>,
+) -> Result<bool, SettleError> {
+    let now = state.clock.now();
+    let mut tx = state.db.pool.begin().await?;
+    if !payments::settle(&mut *tx, &p.id, ok, failure_code, now).await? {
+        return Ok(false);
+    }
+    if ok {
+        let offer = renewals::get(&mut *tx, &p.customer_id, &p.offer_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("offer of a payment vanished"))?;
+        renewals::mark_paid(&mut *tx, &offer.id).await?;
+        let terms = policies::terms(&mut *tx, &p.customer_id, &p.policy_id).await?;
+        let next_no = terms.first().map_or(1, |t| t.term_no + 1);
+        policies::insert_term(
+            &mut *tx,
+            &p.policy_id,
+            &p.customer_id,
+            next_no,
+            &offer.term_start,
+            &offer.term_end,
+            p.amount_fen,
+            &p.id,
+            now,
+        )
+        .await?;
+        let summary = policies::summary(&mut *tx, &p.customer_id, &p.policy_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("policy of a payment vanished"))?;
+        let customer = crate::backend::store::customers::profile(&mut *tx, &p.customer_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
+        let masked = PolicyNo::parse(&summary.policy_no)
+            .map(|n| n.masked())
+            .unwrap_or_default();
+        let body = crate::i18n::t_in_with(
+            crate::i18n::Locale::ZhCn,
+            "sms.payment_confirmation",
+            &[
+                ("amount", &Money(p.amount_fen).display()),
+                ("policy", &masked),
+                ("start", &offer.term_start),
+                ("end", &offer.term_end),
+            ],
+        );
+        outbox::enqueue(
+            &mut *tx,
+            outbox::NewMessage {
+                customer_id: Some(&p.customer_id),
+                phone: &customer.phone,
+                category: "payment_confirmation",
+                body: &body,
+                dedupe_key: Some(&format!("payment:{}", p.id)),
+                now,
+            },
+        )
+        .await?;
+    }
+    audit::record(
+        &mut *tx,
+        audit::AuditEntry {
+            actor_kind: "system",
+            actor_id: None,
+            customer_id: Some(&p.customer_id),
+            action: if ok {
+                "payment.succeeded"
+            } else {
+                "payment.failed"
+            },
+            detail: &p.id,
+            ip: None,
+            now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Settles payments the provider never told us about, and re-submits ones that never
+/// reached it. Safe to run on every instance at once: settling is guarded.
+pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let mut settled = 0;
+    for p in payments::stale(&state.db.pool, now - older_than_secs).await? {
+        match (&p.state[..], &p.gateway_ref) {
+            ("pending", Some(r)) => match state.payments.status(r).await {
+                Ok(GatewayStatus::Succeeded) => {
+                    settled += usize::from(settle(state, &p, true, None).await?)
+                }
+                Ok(GatewayStatus::Failed { code }) => {
+                    settled += usize::from(settle(state, &p, false, Some(&code)).await?)
+                }
+                Ok(GatewayStatus::Pending) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, payment_id = %p.id, "reconciliation: status unknown")
+                }
+            },
+            ("created", _) => {
+                // Never reached the provider (or we never heard): submit again, same key.
+                let _ = charge(
+                    state,
+                    &p.customer_id,
+                    &p.id,
+                    &p.idempotency_key,
+                    p.amount_fen,
+                    &p.method_token,
+                )
+                .await;
+            }
+            _ => {}
+        }
+    }
+    Ok(settled)
+}
+
+/// What the payment page shows.
+pub struct PaymentView {
+    pub payment: payments::PaymentRow,
+    pub policy: policies::PolicySummary,
+    pub offer: renewals::OfferRow,
+}
+
+/// A payment of this customer's, or `None` (a 404) for anyone else's.
+pub async fn view(
+    state: &AppState,
+    customer_id: &str,
+    payment_id: &str,
+) -> anyhow::Result<Option<PaymentView>> {
+    let Some(payment) = payments::get(&state.db.pool, customer_id, payment_id).await? else {
+        return Ok(None);
+    };
+    let policy = policies::summary(&state.db.pool, customer_id, &payment.policy_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("policy of a payment vanished"))?;
+    let offer = renewals::get(&state.db.pool, customer_id, &payment.offer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("offer of a payment vanished"))?;
+    Ok(Some(PaymentView {
+        payment,
+        policy,
+        offer,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_parse() {
+        assert_eq!(Method::parse("wechat", ""), Some(Method::WeChat));
+        assert_eq!(
+            Method::parse("saved:abc", ""),
+            Some(Method::Saved("abc".into()))
+        );
+        assert_eq!(Method::parse("saved:", ""), None);
+        assert_eq!(
+            Method::parse("unionpay", "6200 0000 0000 0005"),
+            Some(Method::UnionPayCard(DECLINED_TEST_CARD.into()))
+        );
+        assert_eq!(
+            Method::parse("unionpay", "6200000000000006"),
+            None,
+            "fails Luhn"
+        );
+        assert_eq!(Method::parse("bitcoin", ""), None);
+    }
+}

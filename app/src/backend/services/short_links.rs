@@ -1,0 +1,181 @@
+//! SMS short links: `/s/{code}` lands a phone user on exactly one thing. Opening a link
+//! changes nothing (SMS apps and scanners open links); a light check (the last 4 of the
+//! ID number) then gives a session limited to that one purpose for 15 minutes. Five
+//! wrong answers lock the link for 30 minutes.
+
+use crate::backend::auth::activation::id_last4_hash;
+use crate::backend::store::{audit, customers, short_links};
+use crate::backend::{ids, AppState};
+use crate::model::IdLast4;
+use sqlx::AnyConnection;
+
+pub const CODE_LEN: usize = 12;
+pub const SESSION_SECS: i64 = 15 * 60;
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCK_SECS: i64 = 30 * 60;
+
+/// What a link is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// This renewal offer's policy (target: the policy id).
+    Renewal,
+    Claim,
+    Survey,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Renewal => "renewal",
+            Self::Claim => "claim",
+            Self::Survey => "survey",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "renewal" => Some(Self::Renewal),
+            "claim" => Some(Self::Claim),
+            "survey" => Some(Self::Survey),
+            _ => None,
+        }
+    }
+}
+
+/// Creates a link inside the caller's transaction (the one that queues the SMS).
+pub async fn create(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    purpose: Purpose,
+    target_id: &str,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<String> {
+    let code = ids::short_code(CODE_LEN);
+    short_links::insert(
+        conn,
+        &code,
+        customer_id,
+        purpose.as_str(),
+        target_id,
+        now,
+        expires_at,
+    )
+    .await?;
+    Ok(code)
+}
+
+/// A link that can be used now.
+#[derive(Clone, Debug)]
+pub struct LiveLink {
+    pub code: String,
+    pub customer_id: String,
+    pub purpose: Purpose,
+    pub target_id: String,
+    pub locked_until: Option<i64>,
+}
+
+/// Finds a link without touching it. Unknown and expired links look the same.
+pub async fn open(state: &AppState, code: &str) -> sqlx::Result<Option<LiveLink>> {
+    let now = state.clock.now();
+    let code: String = code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(32)
+        .collect();
+    Ok(short_links::get(&state.db.pool, &code)
+        .await?
+        .and_then(|l| {
+            (l.expires_at > now).then_some(())?;
+            Some(LiveLink {
+                purpose: Purpose::parse(&l.purpose)?,
+                locked_until: l.locked_until.filter(|t| *t > now),
+                code: l.code,
+                customer_id: l.customer_id,
+                target_id: l.target_id,
+            })
+        }))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("unknown or expired link")]
+    Gone,
+    #[error("link locked")]
+    Locked { until: i64 },
+    #[error("wrong answer")]
+    Wrong { left: i64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for CheckError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// Checks the ID digits; on success starts a session for this link only and returns
+/// the cookie to set. Passing the check counts as a step-up: the person may pay.
+pub async fn check(
+    state: &AppState,
+    code: &str,
+    last4: &IdLast4,
+    ip: &str,
+) -> Result<(LiveLink, String), CheckError> {
+    let link = open(state, code).await?.ok_or(CheckError::Gone)?;
+    if let Some(until) = link.locked_until {
+        return Err(CheckError::Locked { until });
+    }
+    let now = state.clock.now();
+    let stored = customers::id_last4_hash(&state.db.pool, &link.customer_id).await?;
+    if stored.as_deref() != Some(id_last4_hash(state, &link.customer_id, last4).as_str()) {
+        let n =
+            short_links::record_failure(&state.db.pool, &link.code, MAX_FAILURES, now + LOCK_SECS)
+                .await?;
+        audit::record(
+            &state.db.pool,
+            audit::AuditEntry {
+                actor_kind: "anonymous",
+                actor_id: None,
+                customer_id: Some(&link.customer_id),
+                action: "short_link.check_failed",
+                detail: link.purpose.as_str(),
+                ip: Some(ip),
+                now,
+            },
+        )
+        .await?;
+        return Err(if n >= MAX_FAILURES {
+            CheckError::Locked {
+                until: now + LOCK_SECS,
+            }
+        } else {
+            CheckError::Wrong {
+                left: MAX_FAILURES - n,
+            }
+        });
+    }
+    short_links::reset_failures(&state.db.pool, &link.code).await?;
+    let cookie = crate::backend::auth::session::start_link(
+        state,
+        &link.customer_id,
+        &link.code,
+        SESSION_SECS,
+    )
+    .await?;
+    audit::record(
+        &state.db.pool,
+        audit::AuditEntry {
+            actor_kind: "customer",
+            actor_id: Some(&link.customer_id),
+            customer_id: Some(&link.customer_id),
+            action: "short_link.checked",
+            detail: link.purpose.as_str(),
+            ip: Some(ip),
+            now,
+        },
+    )
+    .await?;
+    Ok((link, cookie))
+}

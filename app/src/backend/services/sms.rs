@@ -1,0 +1,70 @@
+//! Sending the SMS outbox: claim due messages, apply quiet hours, preferred windows and
+//! the weekly cap (`domain::sms_rules`), hand the rest to the SMS gateway.
+
+use crate::backend::domain::sms_rules::{decide, Category, Decision, Window};
+use crate::backend::store::{outbox, preferences};
+use crate::backend::AppState;
+use crate::model::Phone;
+
+/// One pass of the sender; returns how many messages went out.
+pub async fn dispatch(state: &AppState, holder: &str) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let mut sent = 0;
+    for msg in outbox::claim_due(&state.db.pool, holder, now, 50).await? {
+        let category = Category::parse(&msg.category).unwrap_or(Category::Marketing);
+        let (window, recent) = match &msg.customer_id {
+            Some(c) => {
+                let prefs = preferences::get(&state.db.pool, c).await?;
+                // Opted out after the message was queued (a "T" reply, the settings page).
+                let wanted = match category {
+                    Category::RenewalReminder => prefs.renewal,
+                    Category::ClaimProgress => prefs.claims,
+                    Category::ServiceNotice | Category::Survey => prefs.service_survey,
+                    Category::Marketing => prefs.marketing,
+                    Category::LoginCode | Category::PaymentConfirmation => 1,
+                };
+                if wanted == 0 {
+                    outbox::suppress(&state.db.pool, &msg.id, "opted_out").await?;
+                    continue;
+                }
+                (
+                    Window::parse(&prefs.time_window),
+                    outbox::non_essential_sent_since(&state.db.pool, c, now - 7 * 86_400).await?,
+                )
+            }
+            None => (Window::Any, 0),
+        };
+        match decide(category, now, window, recent) {
+            Decision::Defer(until) => outbox::defer(&state.db.pool, &msg.id, until).await?,
+            Decision::Suppress(reason) => outbox::suppress(&state.db.pool, &msg.id, reason).await?,
+            Decision::Send => {
+                let Some(phone) = Phone::parse(&msg.phone) else {
+                    outbox::suppress(&state.db.pool, &msg.id, "invalid_phone").await?;
+                    continue;
+                };
+                state.sms.send(&phone, &msg.body).await?;
+                outbox::mark_sent(&state.db.pool, &msg.id, state.clock.now()).await?;
+                sent += 1;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// An inbound reply. "T" or "TD" (退订, any case, surrounding spaces) unsubscribes that
+/// phone from reminders, surveys and marketing; returns whether it did.
+pub async fn handle_reply(state: &AppState, phone: &str, text: &str) -> anyhow::Result<bool> {
+    let Some(phone) = Phone::parse(phone) else {
+        return Ok(false);
+    };
+    let word = text.trim().to_ascii_uppercase();
+    if word != "T" && word != "TD" && text.trim() != "退订" {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    let done = preferences::unsubscribe_phone(&state.db.pool, phone.as_str(), now).await?;
+    if done {
+        tracing::info!(phone = %phone, "unsubscribed by SMS reply");
+    }
+    Ok(done)
+}

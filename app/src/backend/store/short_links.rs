@@ -1,0 +1,81 @@
+use sqlx::{Any, Executor};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ShortLinkRow {
+    pub code: String,
+    pub customer_id: String,
+    pub purpose: String,
+    pub target_id: String,
+    pub expires_at: i64,
+    pub failed_checks: i64,
+    pub locked_until: Option<i64>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn insert<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    code: &str,
+    customer_id: &str,
+    purpose: &str,
+    target_id: &str,
+    now: i64,
+    expires_at: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO short_links (code, customer_id, purpose, target_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(code)
+    .bind(customer_id)
+    .bind(purpose)
+    .bind(target_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+pub async fn get<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    code: &str,
+) -> sqlx::Result<Option<ShortLinkRow>> {
+    sqlx::query_as(
+        "SELECT code, customer_id, purpose, target_id, expires_at, failed_checks, locked_until FROM short_links WHERE code = $1",
+    )
+    .bind(code)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Counts a wrong answer; the fifth locks the link until `lock_until`. Returns the new count.
+pub async fn record_failure<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    code: &str,
+    max_failures: i64,
+    lock_until: i64,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "UPDATE short_links SET failed_checks = failed_checks + 1, \
+         locked_until = CASE WHEN failed_checks + 1 >= $2 THEN $3 ELSE locked_until END \
+         WHERE code = $1 RETURNING failed_checks",
+    )
+    .bind(code)
+    .bind(max_failures)
+    .bind(lock_until)
+    .fetch_one(ex)
+    .await?;
+    Ok(n)
+}
+
+/// A passed check starts the count again (after a lock has run out, too).
+pub async fn reset_failures<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    code: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE short_links SET failed_checks = 0, locked_until = NULL WHERE code = $1")
+        .bind(code)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

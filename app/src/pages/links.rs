@@ -1,0 +1,88 @@
+use super::policies::page_error;
+use crate::api::account::viewer;
+use crate::api::links::{self as api, CheckLink};
+use crate::backend::clock::shanghai_datetime;
+use crate::components::{
+    error_from_query, insured_for, policy_no_for, product_name, ErrorNotice, Layout,
+};
+use crate::i18n::{t, t_with};
+use crate::model::Money;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// `/s/:code`: where an SMS link lands. Opening it changes nothing.
+#[component]
+pub fn LinkPage() -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                let code = super::route_param("code");
+                let viewer = viewer().await;
+                match api::landing(&code).await {
+                    Err(e) => page_error(e),
+                    Ok(None) => {
+                        crate::api::ctx::set_status(http::StatusCode::NOT_FOUND);
+                        view! {
+                            <Title text=t("link.gone_title")/>
+                            <Layout viewer>
+                                <section class="card narrow center" data-testid="link-gone">
+                                    <h1>{t("link.gone_title")}</h1>
+                                    <p>{t("link.gone")}</p>
+                                    <a class="btn btn-primary" href="/login">{t("login.submit")}</a>
+                                </section>
+                            </Layout>
+                        }.into_any()
+                    }
+                    Ok(Some(l)) => {
+                        let summary = l.renewal.map(|(p, o)| view! {
+                            <dl class="facts">
+                                <dt>{t("epolicy.product")}</dt><dd>{product_name(&p)}</dd>
+                                <dt>{t("epolicy.number")}</dt><dd class="mono">{policy_no_for(&p.policy_no, false)}</dd>
+                                <dt>{t("policy.insured_label")}</dt><dd>{insured_for(&p.line, &p.insured_object)}</dd>
+                                <dt>{t("renewal.this_year")}</dt><dd class="strong">{Money(o.premium_fen).display()}</dd>
+                                <dt>{t("link.deadline")}</dt><dd>{shanghai_datetime(o.expires_at)}</dd>
+                            </dl>
+                        });
+                        let locked = l.locked_until.map(|u| view! {
+                            <p class="alert alert-error" role="alert">{t_with("error.link_locked", &[("time", &shanghai_datetime(u)[11..])])}</p>
+                        });
+                        let left = use_query_map().get_untracked().get("left").and_then(|n| n.parse::<u8>().ok());
+                        let error = error_from_query().map(|m| match left {
+                            Some(n) => format!("{m} {}", t_with("link.left", &[("count", &n.to_string())])),
+                            None => m,
+                        });
+                        let form = l.locked_until.is_none().then(|| view! {
+                            <form method="post" action=CheckLink::PATH class="form" data-testid="link-check-form">
+                                <input type="hidden" name="code" value=l.code.clone()/>
+                                <div class="field">
+                                    <label for="id_last4">{t("activate.id_last4")}</label>
+                                    <input id="id_last4" name="id_last4" type="text" inputmode="text" autocomplete="off" maxlength="4"
+                                        pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-describedby="id-hint form-error"/>
+                                    <p class="hint" id="id-hint">{t("activate.id_last4_hint")}</p>
+                                </div>
+                                <button type="submit" class="btn btn-primary btn-block">{t("link.continue")}</button>
+                            </form>
+                        });
+                        view! {
+                            <Title text=t(&format!("link.title.{}", l.purpose.as_str()))/>
+                            <Layout viewer>
+                                <section class="card narrow">
+                                    <p class="eyebrow">{t("app.name")}</p>
+                                    <h1>{t(&format!("link.title.{}", l.purpose.as_str()))}</h1>
+                                    {summary}
+                                    <p class="muted">{t("link.check_intro")}</p>
+                                    <ErrorNotice message=error/>
+                                    {locked}
+                                    {form}
+                                    <p class="alt-actions"><a href="/login">{t("link.login_instead")}</a></p>
+                                </section>
+                            </Layout>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,86 @@
+//! Another customer's policy, offer, payment or e-policy is a 404, and nothing changes.
+
+use crate::helpers::*;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn another_customers_policies_offers_and_payments_are_not_found() {
+    let app = spawn_app().await;
+    let owner = app.customer("13900000201", "甲", Some(PASSWORD)).await;
+    let other = app.customer("13900000202", "乙", Some(PASSWORD)).await;
+    let due = app.renewal_due(&owner, 10, 250_000).await;
+
+    let ob = app.browser();
+    ob.login_and_step_up(&owner).await;
+    let pay = ob
+        .pay(&due, "1", "owner-key-000000000001", "wechat", "")
+        .await;
+    let payment = redirected(&pay);
+    app.settled_state(payment.trim_start_matches("/payments/"))
+        .await;
+
+    let intruder = app.browser();
+    intruder.login_and_step_up(&other).await;
+    for path in [
+        format!("/policies/{}", due.policy_id),
+        format!("/policies/{}/renew", due.policy_id),
+        format!("/policies/{}/document", due.policy_id),
+        payment.clone(),
+    ] {
+        let res = intruder.get(&path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(
+            !body.contains(&due.policy_id[..8]) || !body.contains("甲"),
+            "{path} leaks"
+        );
+    }
+    // Server functions: another customer's ids change nothing.
+    let res = intruder
+        .pay(&due, "2", "intruder-key-000000001", "wechat", "")
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = intruder
+        .post_form(
+            "/api/set_auto_debit",
+            &[("policy_id", &due.policy_id), ("enable", "on")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.count(
+            "SELECT auto_debit FROM policies WHERE id = $1",
+            &due.policy_id
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM payments WHERE offer_id = $1",
+            &due.offer_id
+        )
+        .await,
+        1
+    );
+    assert!(!intruder.page("/policies").await.contains("甲"));
+}
+
+#[tokio::test]
+async fn policy_pages_need_a_customer_session() {
+    let app = spawn_app().await;
+    let owner = app.customer("13900000203", "丙", Some(PASSWORD)).await;
+    let due = app.renewal_due(&owner, 10, 250_000).await;
+    let anonymous = app.browser();
+    let res = anonymous
+        .get(&format!("/policies/{}/renew", due.policy_id))
+        .await;
+    assert_eq!(
+        redirected(&res),
+        format!("/login?next=/policies/{}/renew", due.policy_id)
+    );
+    let res = anonymous
+        .pay(&due, "1", "anon-key-0000000000001", "wechat", "")
+        .await;
+    assert_eq!(redirected(&res), "/login");
+}

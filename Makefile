@@ -19,6 +19,8 @@ ANXIN := target/release/anxin
 help:
 	@echo "make run    install what is missing, build, serve http://127.0.0.1:3000 (SQLite + demo data)"
 	@echo "make test   unit + integration tests (SQLite; PostgreSQL too when ANXIN_TEST_PG is set), then browser tests"
+	@echo "make bench  page throughput and asset sizes against budgets"
+	@echo "make screenshots  regenerate docs/screenshots (desktop and phone)"
 
 run: build
 	$(ANXIN) serve
@@ -40,6 +42,9 @@ test-rust:
 
 test-e2e: tools-browser
 	cd end2end && npx playwright test
+
+bench: build
+	bench/run.sh
 
 screenshots: build tools-browser
 	@fc-list | grep -qi "noto sans cjk" || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk)

@@ -9,7 +9,8 @@ export const test = base.extend<{ consoleErrors: string[] }>({
       page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
       page.on("console", (m) => {
         // The 404 test asks for a missing page on purpose; Chromium reports that status.
-        const intended404 = m.location().url.includes("/no/such/page");
+        const url = m.location().url;
+        const intended404 = url.includes("/no/such/page") || url.includes("/s/NoSuchLink");
         if (m.type() === "error" && !intended404) errors.push(`console: ${m.text()}`);
       });
       await use(errors);

@@ -39,8 +39,7 @@ pub fn Layout(viewer: Viewer, children: Children) -> impl IntoView {
                     <form method="post" action=SetLocale::PATH class="inline">
                         <input type="hidden" name="lang" value=other.code()/>
                         <input type="hidden" name="next" value=here/>
-                        <button type="submit" class="btn btn-quiet" lang=other.code()
-                            aria-label=t("nav.language_label") data-testid="lang-switch">
+                        <button type="submit" class="btn btn-quiet" lang=other.code() data-testid="lang-switch">
                             {t("nav.language")}
                         </button>
                     </form>

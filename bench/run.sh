@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `make bench`: page throughput and asset weight against budgets. Medians of three runs;
+# these machines are noisy (2 shared cores), so budgets are floors, not targets.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${ANXIN_BENCH_PORT:-3200}
+BASE="http://127.0.0.1:$PORT"
+DIR=$(mktemp -d)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
+
+# Budgets.
+WASM_GZIP_MAX=$((100 * 1024))   # the islands bundle, gzip
+CSS_GZIP_MAX=$((12 * 1024))
+LOGIN_RPS_MIN=1000               # anonymous SSR page
+HOME_RPS_MIN=300                 # signed-in page: session lookup + policy query
+
+command -v wrk >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)
+
+DATABASE_URL="sqlite://$DIR/bench.db" ANXIN_ADDR="127.0.0.1:$PORT" ANXIN_DEMO=1 RUST_LOG=warn \
+  target/release/anxin serve >"$DIR/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do curl -fs "$BASE/health" >/dev/null && break; sleep 0.2; done
+
+curl -fs -c "$DIR/jar" -H 'Accept: text/html' -o /dev/null \
+  --data 'phone=13800000020&password=Anxin-Demo-2026&next=/' "$BASE/api/login" || true
+SID=$(awk '$6 == "anxin_sid" { print $7 }' "$DIR/jar")
+[ -n "$SID" ] || { echo "bench: could not log in"; exit 1; }
+
+median_rps() { # url [header]
+  local url=$1 header=${2:-}
+  for _ in 1 2 3; do
+    if [ -n "$header" ]; then wrk -t1 -c32 -d5s -H "$header" "$url"; else wrk -t1 -c32 -d5s "$url"; fi \
+      | awk '/Requests\/sec/ { print int($2) }'
+  done | sort -n | sed -n 2p
+}
+
+LOGIN=$(median_rps "$BASE/login")
+HOME_RPS=$(median_rps "$BASE/" "Cookie: anxin_sid=$SID")
+WASM=target/site/pkg/anxin.wasm
+WASM_RAW=$(stat -c %s "$WASM")
+WASM_GZ=$(gzip -9c "$WASM" | wc -c)
+CSS_GZ=$(gzip -9c target/site/pkg/anxin.css | wc -c)
+LOGIN_BYTES=$(curl -fs "$BASE/login" | wc -c)
+LOGIN_GZ=$(curl -fs -H 'Accept-Encoding: gzip' "$BASE/login" | wc -c)
+
+fail=0
+check() { # name value budget op
+  local ok
+  if [ "$4" = max ]; then [ "$2" -le "$3" ] && ok=ok || ok=OVER; else [ "$2" -ge "$3" ] && ok=ok || ok=UNDER; fi
+  [ "$ok" = ok ] || fail=1
+  printf '%-34s %10s   budget %s %-8s %s\n' "$1" "$2" "$4" "$3" "$ok"
+}
+echo "Anxin benchmarks ($(date -u +%F), $(nproc) cores; medians of 3 × 5 s, wrk -t1 -c32)"
+check "GET /login (req/s)" "$LOGIN" "$LOGIN_RPS_MIN" min
+check "GET / signed in (req/s)" "$HOME_RPS" "$HOME_RPS_MIN" min
+check "islands wasm, gzip (bytes)" "$WASM_GZ" "$WASM_GZIP_MAX" max
+check "CSS, gzip (bytes)" "$CSS_GZ" "$CSS_GZIP_MAX" max
+printf '%-34s %10s\n' "islands wasm, raw (bytes)" "$WASM_RAW" "/login HTML (bytes)" "$LOGIN_BYTES" "/login HTML, gzip (bytes)" "$LOGIN_GZ"
+exit $fail

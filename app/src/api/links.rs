@@ -23,7 +23,58 @@ pub async fn check_link(code: String, id_last4: String) -> Result<(), ServerFnEr
         ctx::go(&ctx::error_url(&back, "invalid_id_last4", &[]));
         return Ok(());
     };
-    match short_links::check(&ctx::state(), &code, &last4, &ctx::client_ip()).await {
+    let outcome = short_links::check(
+        &ctx::state(),
+        &code,
+        short_links::Proof::IdDigits(&last4),
+        &ctx::client_ip(),
+    )
+    .await;
+    finish_check(&back, outcome);
+    Ok(())
+}
+
+/// The other light check: a code texted to the phone on file.
+#[server(prefix = "/api", endpoint = "send_link_code")]
+pub async fn send_link_code(code: String) -> Result<(), ServerFnError> {
+    let code = super::auth::urlsafe(&code);
+    let back = link_path(&code);
+    let loc = crate::i18n::locale();
+    let body = move |sms: &str| crate::i18n::t_in_with(loc, "sms.check_code", &[("code", sms)]);
+    match short_links::send_code(&ctx::state(), &code, body).await {
+        Ok(challenge) => ctx::go(&format!("{back}?sc={challenge}")),
+        Err(e) => finish_check(&back, Err(e)),
+    }
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "check_link_code")]
+pub async fn check_link_code(code: String, sc: String, sms: String) -> Result<(), ServerFnError> {
+    let code = super::auth::urlsafe(&code);
+    let sc = super::auth::urlsafe(&sc);
+    let back = link_path(&code);
+    let Some(sms) = crate::model::SmsCode::parse(&sms) else {
+        ctx::go(&ctx::error_url(
+            &format!("{back}?sc={sc}"),
+            "invalid_code",
+            &[],
+        ));
+        return Ok(());
+    };
+    let outcome = short_links::check(
+        &ctx::state(),
+        &code,
+        short_links::Proof::SmsCode(&sc, &sms),
+        &ctx::client_ip(),
+    )
+    .await;
+    finish_check(&back, outcome);
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn finish_check(back: &str, outcome: Result<(short_links::LiveLink, String), CheckError>) {
+    match outcome {
         Ok((link, cookie)) => {
             ctx::set_cookie(&cookie);
             ctx::go(&match link.purpose {
@@ -32,20 +83,24 @@ pub async fn check_link(code: String, id_last4: String) -> Result<(), ServerFnEr
                 Purpose::Claim | Purpose::Survey => "/".to_owned(),
             });
         }
-        Err(CheckError::Gone) => ctx::go(&back),
+        Err(CheckError::Gone) => ctx::go(back),
         Err(CheckError::Locked { until }) => ctx::go(&ctx::error_url(
-            &back,
+            back,
             "link_locked",
             &[("until", until.to_string())],
         )),
         Err(CheckError::Wrong { left }) => ctx::go(&ctx::error_url(
-            &back,
+            back,
             "link_wrong",
             &[("left", left.to_string())],
         )),
-        Err(CheckError::Internal(e)) => ctx::go_internal_error(&back, &e),
+        Err(CheckError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
+            back,
+            "too_soon",
+            &[("until", retry_at.to_string())],
+        )),
+        Err(CheckError::Internal(e)) => ctx::go_internal_error(back, &e),
     }
-    Ok(())
 }
 
 /// What the landing page may show before the check: masked, nothing more.

@@ -57,13 +57,72 @@ pub async fn step_up(id_last4: String, next: String) -> Result<(), ServerFnError
         return Ok(());
     };
     let state = ctx::state();
-    match step_up::with_id_digits(&state, &session, &customer_id, &last4, &ctx::client_ip()).await {
-        Ok(()) => ctx::go(&next),
-        Err(StepUpError::Wrong) => ctx::go(&ctx::error_url(&next, "step_up_wrong", &[])),
-        Err(StepUpError::Refused(r)) => ctx::go(&super::auth::refusal_url(&next, &r)),
-        Err(StepUpError::Internal(e)) => ctx::go_internal_error(&next, &e),
+    let outcome =
+        step_up::with_id_digits(&state, &session, &customer_id, &last4, &ctx::client_ip()).await;
+    finish_step_up(&next, outcome);
+    Ok(())
+}
+
+/// Step-up by a code texted to the phone on file: send it.
+#[server(prefix = "/api", endpoint = "step_up_send_code")]
+pub async fn step_up_send_code(next: String) -> Result<(), ServerFnError> {
+    let Ok(customer_id) = ctx::require_customer().await else {
+        ctx::go("/login");
+        return Ok(());
+    };
+    let next = ctx::safe_next(&next).to_owned();
+    let loc = crate::i18n::locale();
+    let body = move |sms: &str| crate::i18n::t_in_with(loc, "sms.check_code", &[("code", sms)]);
+    match step_up::send_code(&ctx::state(), &customer_id, body).await {
+        Ok(challenge) => ctx::go(&format!("{next}?sc={challenge}")),
+        Err(e) => finish_step_up(&next, Err(e)),
     }
     Ok(())
+}
+
+/// Step-up by a code texted to the phone on file: check it.
+#[server(prefix = "/api", endpoint = "step_up_with_code")]
+pub async fn step_up_with_code(sc: String, sms: String, next: String) -> Result<(), ServerFnError> {
+    let Ok((session, customer_id)) = ctx::require_customer_session().await else {
+        ctx::go("/login");
+        return Ok(());
+    };
+    let next = ctx::safe_next(&next).to_owned();
+    let sc = super::auth::urlsafe(&sc);
+    let Some(sms) = crate::model::SmsCode::parse(&sms) else {
+        ctx::go(&ctx::error_url(
+            &format!("{next}?sc={sc}"),
+            "invalid_code",
+            &[],
+        ));
+        return Ok(());
+    };
+    let outcome = step_up::with_code(
+        &ctx::state(),
+        &session,
+        &customer_id,
+        &sc,
+        &sms,
+        &ctx::client_ip(),
+    )
+    .await;
+    finish_step_up(&next, outcome);
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn finish_step_up(next: &str, outcome: Result<(), StepUpError>) {
+    match outcome {
+        Ok(()) => ctx::go(next),
+        Err(StepUpError::Wrong) => ctx::go(&ctx::error_url(next, "step_up_wrong", &[])),
+        Err(StepUpError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
+            next,
+            "too_soon",
+            &[("until", retry_at.to_string())],
+        )),
+        Err(StepUpError::Refused(r)) => ctx::go(&super::auth::refusal_url(next, &r)),
+        Err(StepUpError::Internal(e)) => ctx::go_internal_error(next, &e),
+    }
 }
 
 /// One tap: pay a renewal offer. Idempotent by `key`, which the page renders with the button.

@@ -1,9 +1,11 @@
 //! Server-rendered view pieces shared by pages.
 
+mod identity_check;
 mod layout;
 mod notice;
 mod policy_card;
 
+pub use identity_check::IdentityCheck;
 pub use layout::Layout;
 pub use notice::{error_from_query, ErrorNotice};
 pub use policy_card::{badge, insured_for, policy_no_for, product_name, PolicyCard};

@@ -1,7 +1,8 @@
 use super::policies::page_error;
 use crate::api::account::viewer;
-use crate::api::links::{self as api, CheckLink};
+use crate::api::links::{self as api, CheckLink, CheckLinkCode, SendLinkCode};
 use crate::backend::clock::shanghai_datetime;
+use crate::components::IdentityCheck;
 use crate::components::{
     error_from_query, insured_for, policy_no_for, product_name, ErrorNotice, Layout,
 };
@@ -54,16 +55,13 @@ pub fn LinkPage() -> impl IntoView {
                             None => m,
                         });
                         let form = l.locked_until.is_none().then(|| view! {
-                            <form method="post" action=CheckLink::PATH class="form" data-testid="link-check-form">
-                                <input type="hidden" name="code" value=l.code.clone()/>
-                                <div class="field">
-                                    <label for="id_last4">{t("activate.id_last4")}</label>
-                                    <input id="id_last4" name="id_last4" type="text" inputmode="text" autocomplete="off" maxlength="4"
-                                        pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-describedby="id-hint form-error"/>
-                                    <p class="hint" id="id-hint">{t("activate.id_last4_hint")}</p>
-                                </div>
-                                <button type="submit" class="btn btn-primary btn-block">{t("link.continue")}</button>
-                            </form>
+                            <IdentityCheck
+                                id_action=CheckLink::PATH
+                                send_action=SendLinkCode::PATH
+                                code_action=CheckLinkCode::PATH
+                                hidden=vec![("code", l.code.clone())]
+                                submit=t("link.continue")
+                            />
                         });
                         view! {
                             <Title text=t(&format!("link.title.{}", l.purpose.as_str()))/>

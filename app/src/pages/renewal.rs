@@ -4,7 +4,9 @@ use crate::api::account::Viewer;
 use crate::api::policies::{
     self as api, payment_path, policy_path, renew_path, PayRenewal, StepUp,
 };
+use crate::api::policies::{StepUpSendCode, StepUpWithCode};
 use crate::backend::clock::shanghai_datetime;
+use crate::components::IdentityCheck;
 use crate::components::{
     error_from_query, insured_for, policy_no_for, product_name, ErrorNotice, Layout,
 };
@@ -56,16 +58,13 @@ pub fn RenewalPage() -> impl IntoView {
                             (None, "open") if !fresh => view! {
                                 <h2>{t("renewal.step_up_title")}</h2>
                                 <p class="muted">{t("renewal.step_up_intro")}</p>
-                                <form method="post" action=StepUp::PATH class="form" data-testid="step-up-form">
-                                    <input type="hidden" name="next" value=here.clone()/>
-                                    <div class="field">
-                                        <label for="id_last4">{t("activate.id_last4")}</label>
-                                        <input id="id_last4" name="id_last4" type="text" autocomplete="off" maxlength="4"
-                                            pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-describedby="id-hint form-error"/>
-                                        <p class="hint" id="id-hint">{t("activate.id_last4_hint")}</p>
-                                    </div>
-                                    <button type="submit" class="btn btn-primary btn-block">{t("renewal.step_up_submit")}</button>
-                                </form>
+                                <IdentityCheck
+                                    id_action=StepUp::PATH
+                                    send_action=StepUpSendCode::PATH
+                                    code_action=StepUpWithCode::PATH
+                                    hidden=vec![("next", here.clone())]
+                                    submit=t("renewal.step_up_submit")
+                                />
                             }.into_any(),
                             (None, "open") => {
                                 let key = crate::backend::ids::new_id();

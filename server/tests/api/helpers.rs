@@ -251,6 +251,19 @@ impl TestApp {
         row.map(|(b,)| b)
     }
 
+    /// The code in the newest one-time-code SMS to `phone` (login, activation, checks).
+    pub async fn last_code(&self, phone: &str) -> String {
+        let (body,): (String,) = sqlx::query_as(
+            "SELECT body FROM sms_outbox WHERE phone = $1 AND category = 'login_code' \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(phone)
+        .fetch_one(&self.state.db.pool)
+        .await
+        .unwrap();
+        code_in(&body)
+    }
+
     pub async fn sms_count(&self, phone: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sms_outbox WHERE phone = $1")
             .bind(phone)

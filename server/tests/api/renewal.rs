@@ -27,7 +27,7 @@ async fn the_renewal_page_explains_the_new_price_item_by_item() {
     assert!(page.contains("-¥300.00") && page.contains("+¥108.00") && page.contains("-¥84.24"));
     assert!(page.contains("-¥276.24"), "the items sum to the difference");
     assert!(
-        page.contains("data-testid=\"step-up-form\""),
+        page.contains("data-testid=\"id-check-form\""),
         "asks for a step-up before paying"
     );
     assert!(!page.contains("data-testid=\"pay-form\""));
@@ -599,4 +599,48 @@ async fn renewal_opens_thirty_days_before_cover_ends_once_even_when_two_instance
         .page(&format!("/policies/{}/renew", due.policy_id))
         .await
         .contains("无赔款优待"));
+}
+
+#[tokio::test]
+async fn a_texted_code_is_the_other_way_to_step_up() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000114", "短信", Some(PASSWORD)).await;
+    let due = app.renewal_due(&c, 10, 250_000).await;
+    let b = app.browser();
+    b.login(&c.phone, PASSWORD).await;
+    let next = format!("/policies/{}/renew", due.policy_id);
+    let to = redirected(
+        &b.post_form("/api/step_up_send_code", &[("next", &next)])
+            .await,
+    );
+    assert!(to.starts_with(&format!("{next}?sc=")), "{to}");
+    let sc = to.split("sc=").nth(1).unwrap().to_owned();
+    let sms = app.last_code(&c.phone).await;
+    let res = b
+        .post_form(
+            "/api/step_up_with_code",
+            &[("sc", &sc), ("sms", &sms), ("next", &next)],
+        )
+        .await;
+    assert_eq!(redirected(&res), next);
+    assert!(b.page(&next).await.contains("data-testid=\"pay-form\""));
+    // A code sent to someone else's phone does not step this customer up.
+    let other = app.customer("13900000115", "别人", Some(PASSWORD)).await;
+    let ob = app.browser();
+    ob.login(&other.phone, PASSWORD).await;
+    let to = redirected(
+        &ob.post_form("/api/step_up_send_code", &[("next", "/policies")])
+            .await,
+    );
+    let other_sc = to.split("sc=").nth(1).unwrap().to_owned();
+    let other_sms = app.last_code(&other.phone).await;
+    let c2 = app.browser();
+    c2.login(&c.phone, PASSWORD).await;
+    let res = c2
+        .post_form(
+            "/api/step_up_with_code",
+            &[("sc", &other_sc), ("sms", &other_sms), ("next", &next)],
+        )
+        .await;
+    assert!(redirected(&res).ends_with("error=step_up_wrong"));
 }

@@ -260,3 +260,34 @@ async fn two_processes_queue_each_reminder_once() {
         "no orphan links"
     );
 }
+
+#[tokio::test]
+async fn a_code_texted_to_the_phone_on_file_also_passes_the_link_check() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000305", "忘证号", Some(PASSWORD)).await;
+    app.renewal_due(&c, 20, 300_000).await;
+    queue_renewal_reminders(&app.state).await.unwrap();
+    let (_, code) = reminder_link(&app, &c.phone).await;
+    let b = app.browser();
+    let to = redirected(&b.post_form("/api/send_link_code", &[("code", &code)]).await);
+    assert!(to.starts_with(&format!("/s/{code}?sc=")), "{to}");
+    let sc = to.split("sc=").nth(1).unwrap().to_owned();
+    assert!(b.page(&to).await.contains("data-testid=\"sms-check-form\""));
+    let sms = app.last_code(&c.phone).await;
+    let wrong = if sms == "000000" { "111111" } else { "000000" };
+    let res = b
+        .post_form(
+            "/api/check_link_code",
+            &[("code", &code), ("sc", &sc), ("sms", wrong)],
+        )
+        .await;
+    assert!(redirected(&res).contains("error=link_wrong&left=4"));
+    let res = b
+        .post_form(
+            "/api/check_link_code",
+            &[("code", &code), ("sc", &sc), ("sms", &sms)],
+        )
+        .await;
+    assert!(redirected(&res).ends_with("/renew"));
+    assert!(session_cookie(&res).is_some());
+}

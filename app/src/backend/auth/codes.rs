@@ -14,6 +14,10 @@ pub const RESEND_AFTER_SECS: i64 = 60;
 pub enum Purpose {
     Login,
     Activate,
+    /// A fresh proof before paying, for someone already logged in.
+    StepUp,
+    /// The light check of an SMS short link.
+    Link,
 }
 
 impl Purpose {
@@ -21,6 +25,8 @@ impl Purpose {
         match self {
             Self::Login => "login",
             Self::Activate => "activate",
+            Self::StepUp => "step_up",
+            Self::Link => "link",
         }
     }
 }

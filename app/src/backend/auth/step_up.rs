@@ -4,8 +4,9 @@
 use super::super::store::{customers, login_attempts, sessions};
 use super::super::AppState;
 use super::activation::id_last4_hash;
+use super::codes::{self, CodeError, Purpose};
 use super::{check_limits, LimitError, Refusal, Session};
-use crate::model::IdLast4;
+use crate::model::{IdLast4, Phone, SmsCode};
 
 /// How long a passed check lets a person pay.
 pub const FRESH_FOR_SECS: i64 = 10 * 60;
@@ -18,8 +19,10 @@ pub fn is_fresh(session: &Session, now: i64) -> bool {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StepUpError {
-    #[error("wrong digits")]
+    #[error("wrong digits or code")]
     Wrong,
+    #[error("code requested too soon")]
+    TooSoon { retry_at: i64 },
     #[error(transparent)]
     Refused(#[from] Refusal),
     #[error(transparent)]
@@ -58,4 +61,62 @@ pub async fn with_id_digits(
     }
     sessions::set_stepped_up(&state.db.pool, &session.token_hash, now).await?;
     Ok(())
+}
+
+/// The other way to step up: a code texted to the phone on file. Returns the challenge.
+pub async fn send_code(
+    state: &AppState,
+    customer_id: &str,
+    body: impl FnOnce(&str) -> String,
+) -> Result<String, StepUpError> {
+    let profile = customers::profile(&state.db.pool, customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
+    let phone =
+        Phone::parse(&profile.phone).ok_or_else(|| anyhow::anyhow!("stored phone invalid"))?;
+    codes::issue(
+        state,
+        &phone,
+        Purpose::StepUp,
+        Some(customer_id),
+        true,
+        body,
+    )
+    .await
+    .map_err(code_error)
+}
+
+pub async fn with_code(
+    state: &AppState,
+    session: &Session,
+    customer_id: &str,
+    challenge_id: &str,
+    code: &SmsCode,
+    ip: &str,
+) -> Result<(), StepUpError> {
+    check_limits(state, "step_up", customer_id, ip).await?;
+    let profile = customers::profile(&state.db.pool, customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
+    let now = state.clock.now();
+    let redeemed = codes::redeem(state, challenge_id, Purpose::StepUp, code).await;
+    // The code must have gone to this customer's own phone.
+    let ok = matches!(&redeemed, Ok(p) if p.as_str() == profile.phone);
+    login_attempts::record(&state.db.pool, "step_up", customer_id, ip, ok, now).await?;
+    if !ok {
+        return Err(match redeemed {
+            Err(e) => code_error(e),
+            Ok(_) => StepUpError::Wrong,
+        });
+    }
+    sessions::set_stepped_up(&state.db.pool, &session.token_hash, now).await?;
+    Ok(())
+}
+
+fn code_error(e: CodeError) -> StepUpError {
+    match e {
+        CodeError::TooSoon { retry_at } => StepUpError::TooSoon { retry_at },
+        CodeError::Wrong => StepUpError::Wrong,
+        CodeError::Db(e) => e.into(),
+    }
 }

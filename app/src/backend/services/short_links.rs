@@ -4,9 +4,10 @@
 //! wrong answers lock the link for 30 minutes.
 
 use crate::backend::auth::activation::id_last4_hash;
+use crate::backend::auth::codes::{self, CodeError, Purpose as CodePurpose};
 use crate::backend::store::{audit, customers, short_links};
 use crate::backend::{ids, AppState};
-use crate::model::IdLast4;
+use crate::model::{IdLast4, Phone, SmsCode};
 use sqlx::AnyConnection;
 
 pub const CODE_LEN: usize = 12;
@@ -105,6 +106,8 @@ pub enum CheckError {
     Locked { until: i64 },
     #[error("wrong answer")]
     Wrong { left: i64 },
+    #[error("code requested too soon")]
+    TooSoon { retry_at: i64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -115,12 +118,50 @@ impl From<sqlx::Error> for CheckError {
     }
 }
 
-/// Checks the ID digits; on success starts a session for this link only and returns
-/// the cookie to set. Passing the check counts as a step-up: the person may pay.
+/// The two light checks a link accepts.
+pub enum Proof<'a> {
+    IdDigits(&'a IdLast4),
+    /// A code texted to the phone on file: the challenge and the code.
+    SmsCode(&'a str, &'a SmsCode),
+}
+
+/// Texts a code for a link's light check to the phone on file; returns the challenge.
+pub async fn send_code(
+    state: &AppState,
+    code: &str,
+    body: impl FnOnce(&str) -> String,
+) -> Result<String, CheckError> {
+    let link = open(state, code).await?.ok_or(CheckError::Gone)?;
+    if let Some(until) = link.locked_until {
+        return Err(CheckError::Locked { until });
+    }
+    let profile = customers::profile(&state.db.pool, &link.customer_id)
+        .await?
+        .ok_or(CheckError::Gone)?;
+    let phone =
+        Phone::parse(&profile.phone).ok_or_else(|| anyhow::anyhow!("stored phone invalid"))?;
+    codes::issue(
+        state,
+        &phone,
+        CodePurpose::Link,
+        Some(&link.customer_id),
+        true,
+        body,
+    )
+    .await
+    .map_err(|e| match e {
+        CodeError::TooSoon { retry_at } => CheckError::TooSoon { retry_at },
+        CodeError::Wrong => CheckError::Gone,
+        CodeError::Db(e) => e.into(),
+    })
+}
+
+/// Checks the proof; on success starts a session for this link only and returns the
+/// cookie to set. Passing the check counts as a step-up: the person may pay.
 pub async fn check(
     state: &AppState,
     code: &str,
-    last4: &IdLast4,
+    proof: Proof<'_>,
     ip: &str,
 ) -> Result<(LiveLink, String), CheckError> {
     let link = open(state, code).await?.ok_or(CheckError::Gone)?;
@@ -128,8 +169,23 @@ pub async fn check(
         return Err(CheckError::Locked { until });
     }
     let now = state.clock.now();
-    let stored = customers::id_last4_hash(&state.db.pool, &link.customer_id).await?;
-    if stored.as_deref() != Some(id_last4_hash(state, &link.customer_id, last4).as_str()) {
+    let passed = match proof {
+        Proof::IdDigits(last4) => {
+            let stored = customers::id_last4_hash(&state.db.pool, &link.customer_id).await?;
+            stored.as_deref() == Some(id_last4_hash(state, &link.customer_id, last4).as_str())
+        }
+        Proof::SmsCode(challenge, sms) => {
+            let phone = customers::profile(&state.db.pool, &link.customer_id)
+                .await?
+                .map(|p| p.phone);
+            match codes::redeem(state, challenge, CodePurpose::Link, sms).await {
+                Ok(p) => phone.as_deref() == Some(p.as_str()),
+                Err(CodeError::Db(e)) => return Err(e.into()),
+                Err(_) => false,
+            }
+        }
+    };
+    if !passed {
         let n =
             short_links::record_failure(&state.db.pool, &link.code, MAX_FAILURES, now + LOCK_SECS)
                 .await?;

@@ -40,15 +40,18 @@ test-rust:
 	  echo "== ANXIN_TEST_PG not set: PostgreSQL integration tests skipped (CI always sets it)"; \
 	fi
 
+# A free port each run, so a server already on 3100 (a second checkout, a demo) is no obstacle.
+FREE_PORT = $(shell python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
 test-e2e: tools-browser
-	cd end2end && npx playwright test
+	cd end2end && ANXIN_E2E_PORT=$(FREE_PORT) npx playwright test
 
 bench: build
 	bench/run.sh
 
 screenshots: build tools-browser
 	@fc-list | grep -qi "noto sans cjk" || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk)
-	cd end2end && ANXIN_SCREENSHOTS=1 npx playwright test screenshots.spec.ts
+	cd end2end && ANXIN_E2E_PORT=$(FREE_PORT) ANXIN_SCREENSHOTS=1 npx playwright test screenshots.spec.ts
 
 tools: tools-rust tools-node tools-browser
 

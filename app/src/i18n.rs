@@ -146,3 +146,40 @@ mod tests {
         );
     }
 }
+
+/// A calendar date (`YYYY-MM-DD`) as people write it: `2026年12月12日`, `12 Dec 2026`.
+pub fn date(iso: &str) -> String {
+    date_in(locale(), iso)
+}
+
+pub fn date_in(locale: Locale, iso: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
+        Ok(d) => match locale {
+            Locale::ZhCn => d.format("%Y年%-m月%-d日").to_string(),
+            Locale::En => d.format("%-d %b %Y").to_string(),
+        },
+        Err(_) => iso.to_owned(),
+    }
+}
+
+/// An instant in Asia/Shanghai: `2026年12月12日 23:59`, `12 Dec 2026, 23:59`.
+pub fn datetime(unix: i64) -> String {
+    let local = crate::backend::clock::shanghai_datetime(unix);
+    let (d, t) = local.split_once(' ').unwrap_or((&local, ""));
+    match locale() {
+        Locale::ZhCn => format!("{} {t}", date_in(Locale::ZhCn, d)),
+        Locale::En => format!("{}, {t}", date_in(Locale::En, d)),
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_per_locale() {
+        assert_eq!(date_in(Locale::ZhCn, "2026-12-05"), "2026年12月5日");
+        assert_eq!(date_in(Locale::En, "2026-12-05"), "5 Dec 2026");
+        assert_eq!(date_in(Locale::En, "not a date"), "not a date");
+    }
+}

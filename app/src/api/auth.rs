@@ -306,3 +306,20 @@ pub async fn logout() -> Result<(), ServerFnError> {
     ctx::go(target);
     Ok(())
 }
+
+/// Logs the customer out on every device at once.
+#[server(prefix = "/api", endpoint = "logout_everywhere")]
+pub async fn logout_everywhere() -> Result<(), ServerFnError> {
+    use crate::backend::auth::session;
+    use crate::backend::store::sessions;
+    let state = ctx::state();
+    if let Ok(customer_id) = ctx::require_customer().await {
+        if let Err(e) = sessions::delete_for_customer(&state.db.pool, &customer_id).await {
+            ctx::go_internal_error("/", &e);
+            return Ok(());
+        }
+    }
+    ctx::set_cookie(&session::clearing_cookie(&state));
+    ctx::go(LOGIN_PAGE);
+    Ok(())
+}

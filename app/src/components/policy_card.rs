@@ -55,7 +55,7 @@ pub fn PolicyCard(policy: PolicySummary, standing: Standing, reveal: bool) -> im
         let fen = policy.open_offer_premium_fen.unwrap_or_default();
         view! {
             <p class="renew-call">
-                <strong>{t_with("home.renew_by", &[("date", &policy.end_date)])}</strong>
+                <strong>{t_with("home.renew_by", &[("date", &crate::i18n::date(&policy.end_date))])}</strong>
                 <span>{t_with("home.new_premium", &[("amount", &Money(fen).display())])}</span>
                 <a class="btn btn-primary" href=renew_path(&policy.id) data-testid="renew-link">{t("policy.renew_now")}</a>
             </p>
@@ -72,7 +72,7 @@ pub fn PolicyCard(policy: PolicySummary, standing: Standing, reveal: bool) -> im
             </h3>
             <p class="policy-no mono">{policy_no_for(&policy.policy_no, reveal)}</p>
             <p class="muted">{t_with("policy.insured", &[("object", &insured_for(&policy.line, &policy.insured_object))])}</p>
-            <p class="muted">{t_with("home.period", &[("start", &policy.start_date), ("end", &policy.end_date)])}</p>
+            <p class="muted">{t_with("home.period", &[("start", &crate::i18n::date(&policy.start_date)), ("end", &crate::i18n::date(&policy.end_date))])}</p>
             <p class="muted">{t_with("home.premium", &[("amount", &Money(policy.premium_fen).display())])}</p>
             {renew}
         </li>

@@ -43,7 +43,7 @@ pub fn LinkPage() -> impl IntoView {
                                 <dt>{t("epolicy.number")}</dt><dd class="mono">{policy_no_for(&p.policy_no, false)}</dd>
                                 <dt>{t("policy.insured_label")}</dt><dd>{insured_for(&p.line, &p.insured_object)}</dd>
                                 <dt>{t("renewal.this_year")}</dt><dd class="strong">{Money(o.premium_fen).display()}</dd>
-                                <dt>{t("link.deadline")}</dt><dd>{shanghai_datetime(o.expires_at)}</dd>
+                                <dt>{t("link.deadline")}</dt><dd>{crate::i18n::datetime(o.expires_at)}</dd>
                             </dl>
                         });
                         let locked = l.locked_until.map(|u| view! {

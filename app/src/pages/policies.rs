@@ -1,7 +1,6 @@
 use crate::api::account::Viewer;
 use crate::api::ctx::{self, PageError};
 use crate::api::policies::{self as api, renew_path, SetAutoDebit};
-use crate::backend::clock::shanghai_datetime;
 use crate::backend::services::policies::Standing;
 use crate::components::{badge, insured_for, policy_no_for, product_name, Layout, PolicyCard};
 use crate::i18n::{locale, t, t_with, Locale};
@@ -96,7 +95,7 @@ pub fn PolicyPage() -> impl IntoView {
                         let done = done.map(|d| view! { <p class="alert alert-info" role="status">{t(&format!("policy.{d}"))}</p> });
                         let renew = (d.standing == Standing::DueForRenewal).then(|| view! {
                             <p class="renew-call">
-                                <strong>{t_with("home.renew_by", &[("date", &p.end_date)])}</strong>
+                                <strong>{t_with("home.renew_by", &[("date", &crate::i18n::date(&p.end_date))])}</strong>
                                 <span>{t_with("home.new_premium", &[("amount", &Money(p.open_offer_premium_fen.unwrap_or_default()).display())])}</span>
                                 <a class="btn btn-primary" href=renew_path(&p.id) data-testid="renew-link">{t("policy.renew_now")}</a>
                             </p>
@@ -117,13 +116,13 @@ pub fn PolicyPage() -> impl IntoView {
                         });
                         let terms = d.terms.iter().map(|term| view! {
                             <tr>
-                                <td>{format!("{} — {}", term.start_date, term.end_date)}</td>
+                                <td>{format!("{} — {}", crate::i18n::date(&term.start_date), crate::i18n::date(&term.end_date))}</td>
                                 <td class="num">{Money(term.premium_fen).display()}</td>
                             </tr>
                         }).collect_view();
                         let payments = d.payments.iter().map(|pay| view! {
                             <tr>
-                                <td><a href=api::payment_path(&pay.id)>{shanghai_datetime(pay.created_at)}</a></td>
+                                <td><a href=api::payment_path(&pay.id)>{crate::i18n::datetime(pay.created_at)}</a></td>
                                 <td class="num">{Money(pay.amount_fen).display()}</td>
                                 <td>{t(&format!("payment.state.{}", pay.state))}</td>
                             </tr>
@@ -174,7 +173,7 @@ pub fn PolicyPage() -> impl IntoView {
                                     <p class="policy-no mono" data-testid="policy-no">{policy_no_for(&p.policy_no, reveal)}</p>
                                     <dl class="facts">
                                         <dt>{t("policy.insured_label")}</dt><dd>{insured_for(&p.line, &p.insured_object)}</dd>
-                                        <dt>{t("policy.period")}</dt><dd data-testid="cover-period">{format!("{} — {}", p.start_date, p.end_date)}</dd>
+                                        <dt>{t("policy.period")}</dt><dd data-testid="cover-period">{format!("{} — {}", crate::i18n::date(&p.start_date), crate::i18n::date(&p.end_date))}</dd>
                                         <dt>{t("policy.premium")}</dt><dd>{Money(p.premium_fen).display()}</dd>
                                     </dl>
                                     {done}
@@ -245,7 +244,7 @@ pub fn EPolicyPage() -> impl IntoView {
                                         <dt>{t("epolicy.product")}</dt><dd>{product_name(&p)}</dd>
                                         <dt>{t("epolicy.number")}</dt><dd class="mono">{policy_no_for(&p.policy_no, reveal)}</dd>
                                         <dt>{t("policy.insured_label")}</dt><dd>{insured_for(&p.line, &p.insured_object)}</dd>
-                                        <dt>{t("policy.period")}</dt><dd>{format!("{} 00:00 — {} 24:00", p.start_date, p.end_date)}</dd>
+                                        <dt>{t("policy.period")}</dt><dd>{format!("{} 00:00 — {} 24:00", crate::i18n::date(&p.start_date), crate::i18n::date(&p.end_date))}</dd>
                                         <dt>{t("policy.premium")}</dt><dd>{Money(p.premium_fen).display()}</dd>
                                     </dl>
                                     {coverage_table(&d.coverages, zh)}
@@ -291,7 +290,7 @@ pub fn VerifyPage() -> impl IntoView {
                         Some(view! {
                             <div class=class role="status" data-testid="verify-result">
                                 <p><strong>{t(key)}</strong></p>
-                                <p>{t_with("verify.details", &[("product", &product), ("start", &v.start_date), ("end", &v.end_date)])}</p>
+                                <p>{t_with("verify.details", &[("product", &product), ("start", &crate::i18n::date(&v.start_date)), ("end", &crate::i18n::date(&v.end_date))])}</p>
                             </div>
                         }.into_any())
                     }

@@ -5,7 +5,6 @@ use crate::api::policies::{
     self as api, payment_path, policy_path, renew_path, PayRenewal, StepUp,
 };
 use crate::api::policies::{StepUpSendCode, StepUpWithCode};
-use crate::backend::clock::shanghai_datetime;
 use crate::components::IdentityCheck;
 use crate::components::{
     error_from_query, insured_for, policy_no_for, product_name, ErrorNotice, Layout,
@@ -113,7 +112,7 @@ pub fn RenewalPage() -> impl IntoView {
                                 <section class="card narrow">
                                     <h1>{title}</h1>
                                     <p class="policy-no mono">{policy_no_for(&p.policy_no, false)} " · " {insured_for(&p.line, &p.insured_object)}</p>
-                                    <p class="muted">{t_with("renewal.new_period", &[("start", &offer.term_start), ("end", &offer.term_end)])}</p>
+                                    <p class="muted">{t_with("renewal.new_period", &[("start", &crate::i18n::date(&offer.term_start)), ("end", &crate::i18n::date(&offer.term_end))])}</p>
                                     <div class="compare" data-testid="price-compare">
                                         <div><span class="muted small">{t("renewal.last_year")}</span><span class="amount">{previous.display()}</span></div>
                                         <div><span class="muted small">{t("renewal.this_year")}</span><span class="amount strong">{premium.display()}</span></div>
@@ -124,7 +123,7 @@ pub fn RenewalPage() -> impl IntoView {
                                         {no_change}
                                         <li class="price-item total"><span>{t("renewal.difference")}</span><span class="num">{signed(diff)}</span></li>
                                     </ul>
-                                    <p class="muted small">{t_with("renewal.valid_until", &[("time", &shanghai_datetime(offer.expires_at)), ("version", &offer.version.to_string())])}</p>
+                                    <p class="muted small">{t_with("renewal.valid_until", &[("time", &crate::i18n::datetime(offer.expires_at)), ("version", &offer.version.to_string())])}</p>
                                     <ErrorNotice message=error_from_query()/>
                                     {action}
                                 </section>
@@ -160,9 +159,9 @@ pub fn PaymentPage() -> impl IntoView {
                                     <dl class="facts">
                                         <dt>{t("epolicy.product")}</dt><dd>{product_name(p)}</dd>
                                         <dt>{t("epolicy.number")}</dt><dd class="mono">{policy_no_for(&p.policy_no, false)}</dd>
-                                        <dt>{t("payment.new_period")}</dt><dd data-testid="new-period">{format!("{} — {}", v.offer.term_start, v.offer.term_end)}</dd>
+                                        <dt>{t("payment.new_period")}</dt><dd data-testid="new-period">{format!("{} — {}", crate::i18n::date(&v.offer.term_start), crate::i18n::date(&v.offer.term_end))}</dd>
                                         <dt>{t("payment.method")}</dt><dd>{method_label(&pay.method)}</dd>
-                                        <dt>{t("payment.paid_at")}</dt><dd>{pay.settled_at.map(shanghai_datetime).unwrap_or_default()}</dd>
+                                        <dt>{t("payment.paid_at")}</dt><dd>{pay.settled_at.map(crate::i18n::datetime).unwrap_or_default()}</dd>
                                         <dt>{t("payment.reference")}</dt><dd class="mono small">{pay.id.clone()}</dd>
                                     </dl>
                                     <p class="muted">{t("payment.sms_sent")}</p>

@@ -1,7 +1,6 @@
 use super::policies::page_error;
 use crate::api::account::Viewer;
 use crate::api::settings::{notification_settings, SaveNotificationPreferences};
-use crate::backend::clock::shanghai_datetime;
 use crate::components::Layout;
 use crate::i18n::t;
 use leptos::prelude::*;
@@ -38,7 +37,7 @@ pub fn NotificationsPage() -> impl IntoView {
                         let rows = s.sent.iter().map(|m| view! {
                             <li>
                                 <p class="muted small">
-                                    {shanghai_datetime(m.sent_at.unwrap_or(m.created_at))} " · "
+                                    {crate::i18n::datetime(m.sent_at.unwrap_or(m.created_at))} " · "
                                     {t(&format!("outbox.state.{}", m.state))}
                                 </p>
                                 <p>{m.body.clone()}</p>
@@ -65,6 +64,13 @@ pub fn NotificationsPage() -> impl IntoView {
                                             <p class="hint">{t("settings.window_hint")}</p>
                                         </div>
                                         <button type="submit" class="btn btn-primary btn-block">{t("settings.save")}</button>
+                                    </form>
+                                </section>
+                                <section class="card narrow">
+                                    <h2>{t("settings.devices")}</h2>
+                                    <p class="muted">{t("settings.devices_hint")}</p>
+                                    <form method="post" action=crate::api::auth::LogoutEverywhere::PATH>
+                                        <button type="submit" class="btn btn-quiet" data-testid="logout-everywhere">{t("settings.logout_everywhere")}</button>
                                     </form>
                                 </section>
                                 <section class="card narrow">

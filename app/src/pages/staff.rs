@@ -93,7 +93,6 @@ pub fn StaffHomePage() -> impl IntoView {
 /// SMS to the phone page. Supervisors and admins only.
 #[component]
 pub fn OutboxPage() -> impl IntoView {
-    use crate::backend::clock::shanghai_datetime;
     view! {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
@@ -101,7 +100,7 @@ pub fn OutboxPage() -> impl IntoView {
                     Ok(rows) => {
                         let rows = rows.into_iter().map(|m| {
                             let state = match (m.state.as_str(), m.defer_until, &m.suppressed_reason) {
-                                ("deferred", Some(u), _) => crate::i18n::t_with("outbox.deferred_until", &[("time", &shanghai_datetime(u))]),
+                                ("deferred", Some(u), _) => crate::i18n::t_with("outbox.deferred_until", &[("time", &crate::i18n::datetime(u))]),
                                 ("suppressed", _, Some(r)) => format!("{} ({})", t("outbox.state.suppressed"), t(&format!("outbox.reason.{r}"))),
                                 (s, _, _) => t(&format!("outbox.state.{s}")),
                             };
@@ -109,7 +108,7 @@ pub fn OutboxPage() -> impl IntoView {
                             let (before, link, after) = split_link(&m.body);
                             view! {
                                 <tr data-testid="outbox-row">
-                                    <td class="small">{shanghai_datetime(m.created_at)}</td>
+                                    <td class="small">{crate::i18n::datetime(m.created_at)}</td>
                                     <td class="mono small">{phone}</td>
                                     <td class="small">{t(&format!("outbox.category.{}", m.category))}</td>
                                     <td class="small">{state}</td>

@@ -59,7 +59,7 @@ async fn paying_renews_the_policy_once_with_a_receipt_and_an_sms() {
     let receipt = b.page(&format!("/payments/{id}")).await;
     assert!(receipt.contains("data-testid=\"receipt\""));
     assert!(
-        receipt.contains(&due.new_start),
+        receipt.contains(&app::i18n::date_in(app::i18n::Locale::ZhCn, &due.new_start)),
         "the new period starts the day after the old one ends"
     );
     let terms = app

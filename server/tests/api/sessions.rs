@@ -76,3 +76,24 @@ async fn a_customer_sees_only_their_own_policies() {
     assert!(!home.contains("乙客户"));
     let _ = other;
 }
+
+#[tokio::test]
+async fn logging_out_everywhere_ends_every_device() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000036", "多设备", Some(PASSWORD)).await;
+    let phone = app.browser();
+    let laptop = app.browser();
+    phone.login(&c.phone, PASSWORD).await;
+    laptop.login(&c.phone, PASSWORD).await;
+    let other = app.customer("13900000037", "别人", Some(PASSWORD)).await;
+    let stranger = app.browser();
+    stranger.login(&other.phone, PASSWORD).await;
+
+    assert_eq!(
+        redirected(&laptop.post_form("/api/logout_everywhere", &[]).await),
+        "/login"
+    );
+    assert_eq!(redirected(&phone.get("/").await), "/login");
+    assert_eq!(redirected(&laptop.get("/").await), "/login");
+    stranger.page("/").await; // someone else's session is untouched
+}

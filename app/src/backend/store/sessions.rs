@@ -121,3 +121,15 @@ pub async fn set_stepped_up<'e>(
         .await?;
     Ok(())
 }
+
+/// Ends every session of a customer (all devices, and their short-link sessions).
+pub async fn delete_for_customer<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+) -> sqlx::Result<u64> {
+    let r = sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND impersonation_id IS NULL")
+        .bind(customer_id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected())
+}

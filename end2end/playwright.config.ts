@@ -13,7 +13,7 @@ const chromium = {
   ],
 };
 
-const PORT = Number(process.env.ANXIN_E2E_PORT ?? 3100);
+const PORT = Number(process.env.ANXIN_E2E_PORT || 3100);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({

@@ -30,6 +30,12 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                     Err(e) => tracing::warn!(error = %e, "opening renewal offers failed"),
                 }
             }
+            // Auto-debit renewals that are due, every five minutes.
+            if n.is_multiple_of(150) {
+                if let Err(e) = app::backend::services::payments::auto_debit_due(&state).await {
+                    tracing::warn!(error = %e, "auto-debit failed");
+                }
+            }
             // Renewal reminders (30, 7 and 1 days before cover ends), every five minutes.
             if n.is_multiple_of(150) {
                 if let Err(e) =

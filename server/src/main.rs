@@ -52,6 +52,8 @@ enum Job {
     Sms,
     /// Settle payments the provider never told us about.
     Reconcile,
+    /// Pay due renewals of policies with an auto-debit mandate.
+    AutoDebit,
 }
 
 #[derive(Subcommand)]
@@ -147,6 +149,7 @@ async fn main() -> anyhow::Result<()> {
                 }
                 Job::Sms => app::backend::services::sms::dispatch(&state, "cli").await?,
                 Job::Reconcile => app::backend::services::payments::reconcile(&state, 120).await?,
+                Job::AutoDebit => app::backend::services::payments::auto_debit_due(&state).await?,
             };
             println!("{n}");
             Ok(())

@@ -644,3 +644,65 @@ async fn a_texted_code_is_the_other_way_to_step_up() {
         .await;
     assert!(redirected(&res).ends_with("error=step_up_wrong"));
 }
+
+#[tokio::test]
+async fn auto_debit_pays_a_due_renewal_once_and_only_for_policies_that_chose_it() {
+    use app::backend::services::payments::auto_debit_due;
+    let app = spawn_app().await;
+    let c = app.customer("13900000116", "自动", Some(PASSWORD)).await;
+    app.saved_method(&c, "tok_ok").await;
+    let chosen = app.renewal_due(&c, 1, 250_000).await;
+    let not_chosen = app.renewal_due(&c, 1, 150_000).await;
+    let later = app.renewal_due(&c, 20, 180_000).await;
+    for due in [&chosen, &later] {
+        sqlx::query("UPDATE policies SET auto_debit = 1 WHERE id = $1")
+            .bind(&due.policy_id)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+    }
+    let (a, b) = tokio::join!(auto_debit_due(&app.state), auto_debit_due(&app.state));
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        2,
+        "both runs reach the same payment (same key)"
+    );
+    let (id,): (String,) = sqlx::query_as("SELECT id FROM payments WHERE offer_id = $1")
+        .bind(&chosen.offer_id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.settled_state(&id).await, "succeeded");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM policy_terms WHERE policy_id = $1",
+            &chosen.policy_id
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        auto_debit_due(&app.state).await.unwrap(),
+        0,
+        "nothing left to charge"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM payments WHERE offer_id = $1",
+            &not_chosen.offer_id
+        )
+        .await,
+        0,
+        "no mandate, no charge"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM payments WHERE offer_id = $1",
+            &later.offer_id
+        )
+        .await,
+        0,
+        "not due yet"
+    );
+    assert_eq!(app.gateway.charged(), (1, chosen.premium_fen));
+}

@@ -151,9 +151,29 @@ pub async fn pay_renewal(
         return Err(PayError::StepUpRequired);
     }
     let (method_label, token) = resolve_method(state, customer_id, &req.method).await?;
+    start_payment(
+        state,
+        customer_id,
+        &offer,
+        &req.idempotency_key,
+        &method_label,
+        &token,
+    )
+    .await
+}
 
+/// Claims the key and asks the gateway to charge: the part shared by a pay tap and an
+/// auto-debit. Returns the payment to show (this one, or the one that won a race).
+async fn start_payment(
+    state: &AppState,
+    customer_id: &str,
+    offer: &renewals::OfferRow,
+    key: &str,
+    method_label: &str,
+    token: &str,
+) -> Result<String, PayError> {
     let payment_id = ids::new_id();
-    let fp = fingerprint(&offer);
+    let fp = fingerprint(offer);
     let claimed = payments::claim(
         &state.db.pool,
         payments::NewPayment {
@@ -161,12 +181,12 @@ pub async fn pay_renewal(
             customer_id,
             offer_id: &offer.id,
             policy_id: &offer.policy_id,
-            idempotency_key: &req.idempotency_key,
+            idempotency_key: key,
             fingerprint: &fp,
             amount_fen: offer.premium_fen,
-            method: &method_label,
-            method_token: &token,
-            now,
+            method: method_label,
+            method_token: token,
+            now: state.clock.now(),
         },
     )
     .await;
@@ -174,7 +194,7 @@ pub async fn pay_renewal(
         Ok(true) => {}
         Ok(false) => {
             // Lost a race for the same key.
-            let existing = payments::by_key(&state.db.pool, customer_id, &req.idempotency_key)
+            let existing = payments::by_key(&state.db.pool, customer_id, key)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("claimed key vanished"))?;
             return same_payment_or_refuse(existing, &offer.id, &fp);
@@ -192,12 +212,53 @@ pub async fn pay_renewal(
         state,
         customer_id,
         &payment_id,
-        &req.idempotency_key,
+        key,
         offer.premium_fen,
-        &token,
+        token,
     )
     .await?;
     Ok(payment_id)
+}
+
+/// Auto-debit renewal charges this many days before cover ends (the notice says so).
+pub const AUTO_DEBIT_DAYS_BEFORE: i64 = 3;
+
+/// Pays the open offers of policies with an auto-debit mandate that are within
+/// `AUTO_DEBIT_DAYS_BEFORE` days of their end, with the customer's default saved method.
+/// The key is derived from the offer, so every run and every instance claims the same one.
+pub async fn auto_debit_due(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let mut started = 0;
+    for offer in
+        renewals::auto_debit_due(&state.db.pool, now, now + AUTO_DEBIT_DAYS_BEFORE * 86_400).await?
+    {
+        let Some(method) = payment_methods::for_customer(&state.db.pool, &offer.customer_id)
+            .await?
+            .into_iter()
+            .find(|m| m.is_default == 1)
+        else {
+            tracing::warn!(offer_id = %offer.offer.id, "auto-debit skipped: no default payment method");
+            continue;
+        };
+        let key = format!("auto-debit-{}-v{}", offer.offer.id, offer.offer.version);
+        match start_payment(
+            state,
+            &offer.customer_id,
+            &offer.offer,
+            &key,
+            &method.label,
+            &method.gateway_token,
+        )
+        .await
+        {
+            Ok(_) => started += 1,
+            Err(PayError::Internal(e)) => return Err(e),
+            Err(e) => {
+                tracing::warn!(offer_id = %offer.offer.id, error = %e, "auto-debit not started")
+            }
+        }
+    }
+    Ok(started)
 }
 
 fn fingerprint(offer: &renewals::OfferRow) -> String {

@@ -234,3 +234,34 @@ pub async fn reminder_subjects<'e>(
     .fetch_all(ex)
     .await
 }
+
+/// An open offer due for its auto-debit.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AutoDebitOffer {
+    pub customer_id: String,
+    #[sqlx(flatten)]
+    pub offer: OfferRow,
+}
+
+/// Open offers of policies with auto-debit on, expiring in `(now, until]`, with no
+/// payment under way or done.
+pub async fn auto_debit_due<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    now: i64,
+    until: i64,
+) -> sqlx::Result<Vec<AutoDebitOffer>> {
+    sqlx::query_as(
+        "SELECT o.customer_id, o.id, o.policy_id, o.version, o.term_start, o.term_end, o.previous_premium_fen, \
+                o.premium_fen, o.state, o.expires_at \
+         FROM renewal_offers o JOIN policies p ON p.id = o.policy_id \
+         WHERE o.state = 'open' AND p.auto_debit = 1 AND p.status = 'active' \
+           AND o.expires_at > $1 AND o.expires_at <= $2 \
+           AND NOT EXISTS (SELECT 1 FROM payments y WHERE y.offer_id = o.id \
+                           AND y.state IN ('created', 'pending', 'succeeded')) \
+         ORDER BY o.expires_at LIMIT 500",
+    )
+    .bind(now)
+    .bind(until)
+    .fetch_all(ex)
+    .await
+}

@@ -15,7 +15,12 @@ test("from the reminder SMS to a paid renewal on a phone @nojs", async ({ page, 
   await page.locator("#password").fill(STAFF_PASSWORD);
   await page.getByRole("button", { name: "登录", exact: true }).click();
   await expect(page).toHaveURL(/\/staff$/);
-  const row = page.getByTestId("outbox-row").filter({ hasText: masked }).filter({ hasText: "续保提醒" }).first();
+  // A renewal reminder (not an auto-debit notice: those renew without a tap).
+  const row = page
+    .getByTestId("outbox-row")
+    .filter({ hasText: masked })
+    .filter({ hasText: "一键续保" })
+    .first();
   await expect(async () => {
     await page.goto("/staff/outbox");
     await expect(row).toBeVisible({ timeout: 1000 });

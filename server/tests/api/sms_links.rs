@@ -291,3 +291,18 @@ async fn a_code_texted_to_the_phone_on_file_also_passes_the_link_check() {
     assert!(redirected(&res).ends_with("/renew"));
     assert!(session_cookie(&res).is_some());
 }
+
+#[tokio::test]
+async fn no_reminder_for_a_renewal_already_being_paid() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000306", "已付款", Some(PASSWORD)).await;
+    let due = app.renewal_due(&c, 20, 300_000).await;
+    let b = app.browser();
+    b.login_and_step_up(&c).await;
+    let res = b
+        .pay(&due, "1", "paid-before-reminder-01", "wechat", "")
+        .await;
+    app.settled_state(redirected(&res).trim_start_matches("/payments/"))
+        .await;
+    assert_eq!(queue_renewal_reminders(&app.state).await.unwrap(), 0);
+}

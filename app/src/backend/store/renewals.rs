@@ -228,6 +228,8 @@ pub async fn reminder_subjects<'e>(
          JOIN customers c ON c.id = o.customer_id \
          LEFT JOIN notification_preferences n ON n.customer_id = c.id \
          WHERE o.state = 'open' AND o.expires_at > $1 AND p.status = 'active' AND COALESCE(n.renewal, 1) = 1 \
+           AND NOT EXISTS (SELECT 1 FROM payments y WHERE y.offer_id = o.id \
+                           AND y.state IN ('created', 'pending', 'succeeded')) \
          ORDER BY o.expires_at LIMIT 1000",
     )
     .bind(now)

@@ -254,6 +254,10 @@ pub fn EPolicyPage() -> impl IntoView {
                                         <br/>
                                         <a href=format!("/verify?code={code}")>{t("epolicy.verify_link")}</a>
                                     </p>
+                                    <div class="qr" role="img" aria-label=t("epolicy.qr_label") data-testid="verify-qr"
+                                        inner_html=verify_qr(&code)></div>
+                                    <p class="muted small">{t("epolicy.qr_hint")}
+                                    </p>
                                     <p class="muted small">{t("epolicy.print_hint")}</p>
                                 </article>
                             </Layout>
@@ -348,5 +352,29 @@ fn coverage_table(
                 <tbody>{rows}</tbody>
             </table>
         </div>
+    }
+}
+
+/// The verification page's address as a QR code (SVG), for the printed e-policy.
+fn verify_qr(code: &str) -> String {
+    let url = format!(
+        "{}/verify?code={code}",
+        crate::api::ctx::state()
+            .config
+            .public_url
+            .trim_end_matches('/')
+    );
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(qr) => {
+            let svg = qr
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(144, 144)
+                .build();
+            // Inline in HTML: drop the XML declaration.
+            svg.find("<svg")
+                .map(|i| svg[i..].to_owned())
+                .unwrap_or_default()
+        }
+        Err(_) => String::new(),
     }
 }

@@ -518,6 +518,10 @@ async fn anyone_can_verify_an_e_policy_without_seeing_personal_data() {
     let doc = b
         .page(&format!("/policies/{}/document", due.policy_id))
         .await;
+    assert!(
+        doc.contains("data-testid=\"verify-qr\"") && doc.contains("<svg"),
+        "a QR code to scan"
+    );
     let after = doc
         .split("data-testid=\"verification-code\"")
         .nth(1)
@@ -662,11 +666,9 @@ async fn auto_debit_pays_a_due_renewal_once_and_only_for_policies_that_chose_it(
             .unwrap();
     }
     let (a, b) = tokio::join!(auto_debit_due(&app.state), auto_debit_due(&app.state));
-    assert_eq!(
-        a.unwrap() + b.unwrap(),
-        2,
-        "both runs reach the same payment (same key)"
-    );
+    let started = a.unwrap() + b.unwrap();
+    // The second run either finds the first one's payment (same key) or sees none left to do.
+    assert!((1..=2).contains(&started), "{started}");
     let (id,): (String,) = sqlx::query_as("SELECT id FROM payments WHERE offer_id = $1")
         .bind(&chosen.offer_id)
         .fetch_one(&app.state.db.pool)

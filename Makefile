@@ -11,6 +11,8 @@ WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"
 TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_PROGRESS_WHEN := never
+# One-shot builds (CI, a fresh clone) gain nothing from incremental artefacts but disk use.
+export CARGO_INCREMENTAL ?= 0
 
 ANXIN := target/release/anxin
 
@@ -35,7 +37,7 @@ test-rust:
 	cargo test --workspace --locked
 	@if [ -n "$$ANXIN_TEST_PG" ]; then \
 	  echo "== integration tests on PostgreSQL ($$ANXIN_TEST_PG)"; \
-	  ANXIN_TEST_ENGINE=postgres cargo test --locked -p anxin --tests; \
+	  ANXIN_TEST_ENGINE=postgres cargo test --workspace --locked; \
 	else \
 	  echo "== ANXIN_TEST_PG not set: PostgreSQL integration tests skipped (CI always sets it)"; \
 	fi

@@ -52,7 +52,6 @@ bench: build
 	bench/run.sh
 
 screenshots: build tools-browser
-	@fc-list | grep -qi "noto sans cjk" || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk)
 	cd end2end && ANXIN_E2E_PORT=$(FREE_PORT) ANXIN_SCREENSHOTS=1 npx playwright test screenshots.spec.ts
 
 tools: tools-rust tools-node tools-browser
@@ -68,8 +67,11 @@ tools-node:
 	@[ -x $(TOOLS)/node_modules/.bin/wasm-opt ] \
 	  || (mkdir -p $(TOOLS) && npm install --prefix $(TOOLS) --no-audit --no-fund binaryen@$(BINARYEN_VERSION))
 
+# Chinese fonts too: our users' phones have them, and layout and touch-target checks
+# measure real glyphs, not fallback boxes.
 tools-browser:
-	@[ -x /usr/bin/chromium ] || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+	@[ -x /usr/bin/chromium ] && fc-list | grep -qi "noto sans cjk" \
+	  || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk)
 	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
 
 clean-data:

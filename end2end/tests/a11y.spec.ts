@@ -43,30 +43,128 @@ test("public pages are accessible", async ({ page }, info) => {
   await audit(page, "login with an error", phone);
 });
 
-test("signed-in pages are accessible", async ({ page }, info) => {
-  test.skip(info.project.name === "no-js");
-  const phone = info.project.name === "phone";
-  // Customers 13 and 14: read-only here, so no other test is disturbed.
-  await logIn(page, demoPhone(phone ? 14 : 13));
-  await audit(page, "home", phone);
+/// Logs customer n in and returns the paths of their pages (they must have a renewal due).
+async function customerPages(page: Page, n: number) {
+  await logIn(page, demoPhone(n));
   await page.goto("/policies");
-  await audit(page, "policies", phone);
-  await page.locator(".policy-product a").first().click();
-  await audit(page, "policy", phone);
-  await page.goto("/settings/notifications");
-  await audit(page, "settings", phone);
-  await page.goto("/policies");
-  const renew = page.getByTestId("renew-link");
-  if (await renew.count()) {
-    await renew.first().click();
-    await audit(page, "renewal", phone);
-  }
+  const policy = (await page.locator(".policy-product a").first().getAttribute("href"))!;
+  const renewal = (await page.getByTestId("renew-link").first().getAttribute("href"))!;
+  return ["/", "/policies", policy, `${policy}/document`, renewal, "/settings/notifications"];
+}
+
+async function stepUp(page: Page, n: number) {
+  await page.locator("#id_last4").fill(`${100 + n}8`);
+  await page.locator("#id_last4").press("Enter");
+  await expect(page.getByTestId("pay-button")).toBeVisible();
+}
+
+async function staffLogIn(page: Page) {
   await page.context().clearCookies();
   await page.goto("/staff/login");
-  await page.getByLabel("用户名").fill("admin.chen");
+  await page.locator("#username").fill("admin.chen");
   await page.locator("#password").fill(STAFF_PASSWORD);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.locator("#password").press("Enter");
+  await expect(page).toHaveURL(/\/staff$/);
+}
+
+const english = (page: Page) =>
+  page.context().addCookies([{ name: "anxin_lang", value: "en", url: new URL(page.url()).origin }]);
+
+test("signed-in pages are accessible, in both languages", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js");
+  const phone = info.project.name === "phone";
+  // Customers 8 and 9 have a renewal due; nothing here pays it or changes anything else.
+  const n = phone ? 9 : 8;
+  const paths = await customerPages(page, n);
+  for (const path of paths) {
+    await page.goto(path);
+    await audit(page, path, phone);
+  }
+  // The renewal again, past the identity check: the payment form.
+  await page.goto(paths[4]);
+  await stepUp(page, n);
+  await audit(page, "renewal, ready to pay", phone);
+  await page.goto(`${paths[4]}?error=bad_method`);
+  await audit(page, "renewal, card number to correct", phone);
+  await english(page);
+  for (const path of paths) {
+    await page.goto(path);
+    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+    await audit(page, `${path} (en)`, phone);
+  }
+  await staffLogIn(page);
   await audit(page, "staff home", phone);
   await page.goto("/staff/outbox");
   await audit(page, "outbox", phone);
+  await english(page);
+  for (const path of ["/staff", "/staff/outbox"]) {
+    await page.goto(path);
+    await audit(page, `${path} (en)`, phone);
+  }
+});
+
+test("public pages are accessible in English too", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js");
+  const phone = info.project.name === "phone";
+  await page.goto("/login");
+  await english(page);
+  for (const path of ["/login", "/login?error=bad_credentials", "/login/code", "/activate?error=no_match", "/verify", "/staff/login", "/s/NoSuchLink12", "/no/such/page"]) {
+    await page.goto(path);
+    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+    await audit(page, `${path} (en)`, phone);
+  }
+});
+
+/// WCAG 1.4.4: text enlarged to 200 % (the browser's text size, which scales `rem`) loses
+/// nothing: no sideways scrolling of the page, nothing sticking out of the screen or out of
+/// its box, nothing cut off. Wide tables may scroll inside their own frame.
+async function enlargedText(page: Page, name: string) {
+  await page.evaluate(() => (document.documentElement.style.fontSize = "200%"));
+  const problems = await page.evaluate(() => {
+    const out: string[] = [];
+    const vw = document.documentElement.clientWidth;
+    const describe = (el: Element) =>
+      `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : ""} "${(el.textContent || "").trim().slice(0, 24)}"`;
+    if (document.documentElement.scrollWidth > vw + 1) out.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${vw})`);
+    for (const el of Array.from(document.querySelectorAll("body *"))) {
+      const cs = getComputedStyle(el);
+      if (cs.display === "none" || cs.display === "inline" || el.closest(".sr-only, .skip-link, svg")) continue;
+      // Inside a frame that scrolls on its own (a wide table): allowed.
+      let framed = false;
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (/auto|scroll/.test(getComputedStyle(a).overflowX)) framed = true;
+      }
+      if (framed) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (r.right > vw + 1 || r.left < -1) out.push(`${describe(el)} sticks out of the screen`);
+      else if (!/auto|scroll/.test(cs.overflowX) && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0)
+        out.push(`${describe(el)} overflows its box (${el.scrollWidth} > ${el.clientWidth})`);
+      else if (/hidden|clip/.test(cs.overflowY) && el.scrollHeight > el.clientHeight + 1) out.push(`${describe(el)} is cut off`);
+    }
+    return out.slice(0, 8);
+  });
+  expect(problems, `${name}: at 200 % text`).toEqual([]);
+}
+
+test("text enlarged to 200 % loses nothing", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js");
+  for (const path of ["/login?error=bad_credentials", "/login/code", "/activate", "/verify", "/staff/login", "/no/such/page"]) {
+    await page.goto(path);
+    await enlargedText(page, path);
+  }
+  const n = info.project.name === "phone" ? 9 : 8;
+  const paths = await customerPages(page, n);
+  for (const path of paths) {
+    await page.goto(path);
+    await enlargedText(page, path);
+  }
+  await page.goto(paths[4]);
+  await stepUp(page, n);
+  await enlargedText(page, "renewal, ready to pay");
+  await staffLogIn(page);
+  for (const path of ["/staff", "/staff/outbox"]) {
+    await page.goto(path);
+    await enlargedText(page, path);
+  }
 });

@@ -46,9 +46,48 @@ test("the password field island hydrates and reveals the password", async ({ pag
     await reveal.click({ timeout: 1000 });
     await expect(input).toHaveAttribute("type", "text", { timeout: 500 });
   }).toPass({ timeout: 20_000 });
-  await expect(page.getByRole("button", { name: "隐藏密码" })).toHaveAttribute("aria-pressed", "true");
   await page.getByRole("button", { name: "隐藏密码" }).click();
   await expect(input).toHaveAttribute("type", "password");
+});
+
+test("the login form works with the keyboard alone, and focus is always visible", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js");
+  // Customer 15: only this test logs in as them.
+  await page.goto("/login");
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const cs = getComputedStyle(el);
+      return { id: el.id, text: (el.textContent || "").trim(), outline: cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 2 };
+    });
+  const tabTo = async (want: (f: { id: string; text: string }) => boolean) => {
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press("Tab");
+      const f = await focused();
+      expect(f.outline, `focus on #${f.id} "${f.text}" is visible`).toBe(true);
+      if (want(f)) return;
+    }
+    throw new Error("never reached by Tab");
+  };
+  await tabTo((f) => f.id === "phone");
+  await page.keyboard.type(demoPhone(15));
+  await tabTo((f) => f.id === "password");
+  await page.keyboard.type("Anxin-Demo-2026");
+  await tabTo((f) => f.text === "显示密码");
+  // Space on the focused button, once the island has hydrated.
+  const input = page.locator("#password");
+  await expect(async () => {
+    await page.keyboard.press("Space");
+    await expect(input).toHaveAttribute("type", "text", { timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  await expect(page.locator(".password-field [aria-live]")).toHaveText("密码已显示");
+  expect((await focused()).text, "focus stays on the button, which now says what it will do").toBe("隐藏密码");
+  await page.keyboard.press("Enter");
+  await expect(input).toHaveAttribute("type", "password");
+  await expect(page.locator(".password-field [aria-live]")).toHaveText("密码已隐藏");
+  await tabTo((f) => f.text === "登录");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/$/);
 });
 
 test("staff log in at /staff/login and a customer cannot open the console", async ({ page, context }, info) => {

@@ -13,6 +13,9 @@ test("screenshots of the main pages", async ({ page }, info) => {
     await page.goto(path);
     await shot(page, name, p);
   }
+  await page.goto("/login?error=bad_credentials");
+  await page.evaluate(() => (document.documentElement.style.fontSize = "200%"));
+  await shot(page, "login-error-text-200", p);
   await logIn(page, demoPhone(n));
   await shot(page, "home", p);
   await page.goto("/policies");
@@ -29,8 +32,21 @@ test("screenshots of the main pages", async ({ page }, info) => {
   await shot(page, "policy", p);
   await page.getByRole("link", { name: "查看电子保单" }).click();
   await shot(page, "e-policy", p);
+  const policy = page.url().replace(/\/document$/, "");
   await page.goto("/settings/notifications");
   await shot(page, "notifications", p);
+  // The same pages in English, and with the text enlarged to 200 %.
+  await page.context().addCookies([{ name: "anxin_lang", value: "en", url: new URL(page.url()).origin }]);
+  for (const [name, path] of [["home-en", "/"], ["policy-en", policy], ["e-policy-en", `${policy}/document`]]) {
+    await page.goto(path);
+    await shot(page, name, p);
+  }
+  await page.context().addCookies([{ name: "anxin_lang", value: "zh-CN", url: new URL(page.url()).origin }]);
+  for (const [name, path] of [["policies-text-200", "/policies"], ["policy-text-200", policy]]) {
+    await page.goto(path);
+    await page.evaluate(() => (document.documentElement.style.fontSize = "200%"));
+    await shot(page, name, p);
+  }
   // The SMS link landing page, as a phone sees it before the check.
   await page.context().clearCookies();
   await page.goto("/staff/login");

@@ -3,7 +3,7 @@
 
 pub mod jobs;
 
-use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
+use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId, SessionSlot};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -226,6 +226,7 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         .map(|s| s.trim().to_owned());
     let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
     req.extensions_mut().insert(ClientIp(ip));
+    req.extensions_mut().insert(SessionSlot::default());
     next.run(req).await
 }
 

@@ -1,7 +1,8 @@
 //! Data for the signed-in home pages. Every read is scoped by the session's own id.
 
 use super::ctx::{self, PageError};
-use crate::backend::store::{customers, policies, staff};
+use crate::backend::services::policies::{self as policy_svc, Standing};
+use crate::backend::store::{customers, policies::PolicySummary, staff};
 use crate::model::{Phone, StaffRole};
 
 pub struct CustomerHome {
@@ -9,7 +10,8 @@ pub struct CustomerHome {
     pub reveal: bool,
     pub name: String,
     pub phone_masked: String,
-    pub policies: Vec<policies::PolicySummary>,
+    /// The policies grouped by standing, exactly as `/policies` lists them.
+    pub groups: Vec<(Standing, Vec<PolicySummary>)>,
 }
 
 pub async fn customer_home() -> Result<CustomerHome, PageError> {
@@ -18,14 +20,14 @@ pub async fn customer_home() -> Result<CustomerHome, PageError> {
     let profile = customers::profile(&state.db.pool, &customer_id)
         .await?
         .ok_or(PageError::Login)?;
-    let policies = policies::list_for_customer(&state.db.pool, &customer_id).await?;
+    let groups = policy_svc::list(&state, &customer_id).await?;
     Ok(CustomerHome {
         reveal: session.stepped_up_at.is_some(),
         name: profile.name,
         phone_masked: Phone::parse(&profile.phone)
             .map(|p| p.masked())
             .unwrap_or_default(),
-        policies,
+        groups,
     })
 }
 

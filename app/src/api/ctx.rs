@@ -2,7 +2,7 @@
 //! response. Errors carry codes; `error_url` builds the redirect that shows one.
 
 use crate::backend::auth::{self, Principal, Session};
-use crate::backend::{AppState, ClientIp, RequestId};
+use crate::backend::{AppState, ClientIp, RequestId, SessionSlot};
 use http::header::{HeaderValue, COOKIE, SET_COOKIE};
 use http::request::Parts;
 use leptos::prelude::*;
@@ -90,8 +90,15 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
-/// The caller's live session, if any.
+/// The caller's live session, if any; resolved once per request.
 pub async fn session() -> Option<Session> {
+    match parts().and_then(|p| p.extensions.get::<SessionSlot>().cloned()) {
+        Some(slot) => slot.0.get_or_init(resolve_session).await.clone(),
+        None => resolve_session().await,
+    }
+}
+
+async fn resolve_session() -> Option<Session> {
     let header = parts().and_then(|p| {
         p.headers
             .get_all(COOKIE)
@@ -201,9 +208,12 @@ pub async fn require_customer_or_renewal_link() -> Result<Caller, PageError> {
     }
 }
 
-/// Answers 404 and changes nothing: someone asked for a thing that is not theirs.
-pub fn not_found() {
-    set_status(http::StatusCode::NOT_FOUND);
+/// A form posted about a thing that is not the caller's: change nothing and send the
+/// browser to that thing's page, which applies the same scoping and answers with the
+/// 404 page. (A 404 from the server function itself would reach a browser as an empty
+/// page: leptos_axum answers form posts with a redirect to the referrer.)
+pub fn go_not_found(page: &str) {
+    go(page);
 }
 
 /// The member of staff asking, or `PageError::Login`.

@@ -13,3 +13,5 @@ pub mod settings;
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod ctx;
+#[cfg(feature = "ssr")]
+pub mod staff;

@@ -38,7 +38,7 @@ pub async fn set_auto_debit(policy_id: String, enable: String) -> Result<(), Ser
             policy_path(&policy_id),
             if on { "on" } else { "off" }
         )),
-        Ok(false) => ctx::not_found(),
+        Ok(false) => ctx::go_not_found(&policy_path(&policy_id)),
         Err(e) => ctx::go_internal_error(&policy_path(&policy_id), &e),
     }
     Ok(())
@@ -140,11 +140,11 @@ pub async fn pay_renewal(
         return Ok(());
     };
     let policy_id = super::auth::urlsafe(&policy_id);
+    let back = renew_path(&policy_id);
     if !caller.may_see(&policy_id) {
-        ctx::not_found();
+        ctx::go_not_found(&back);
         return Ok(());
     }
-    let back = renew_path(&policy_id);
     let key: String = key
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
@@ -167,15 +167,11 @@ pub async fn pay_renewal(
     };
     match pay::pay_renewal(&ctx::state(), &caller.session, &caller.customer_id, req).await {
         Ok(payment_id) => ctx::go(&payment_path(&payment_id)),
-        Err(PayError::NotFound) => ctx::not_found(),
+        Err(PayError::NotFound) => ctx::go_not_found(&back),
         Err(PayError::OfferChanged) => ctx::go(&ctx::error_url(&back, "offer_changed", &[])),
         Err(PayError::OfferClosed) => ctx::go(&ctx::error_url(&back, "offer_closed", &[])),
         Err(PayError::StepUpRequired) => ctx::go(&ctx::error_url(&back, "step_up_required", &[])),
-        Err(PayError::KeyReused) => {
-            ctx::go(&ctx::error_url(&back, "key_reused", &[]));
-            // After the redirect: the status is what a client sees; the page is the way back.
-            ctx::set_status(http::StatusCode::CONFLICT);
-        }
+        Err(PayError::KeyReused) => ctx::go(&ctx::error_url(&back, "key_reused", &[])),
         Err(PayError::BadMethod) => ctx::go(&ctx::error_url(&back, "bad_method", &[])),
         Err(PayError::Internal(e)) => ctx::go_internal_error(&back, &e),
     }
@@ -206,6 +202,16 @@ pub async fn list() -> Result<
 pub async fn detail(policy_id: &str) -> Result<(bool, svc::PolicyDetail), PageError> {
     let (session, customer_id) = ctx::require_customer_session().await?;
     let d = svc::detail(&ctx::state(), &customer_id, policy_id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    Ok((session.stepped_up_at.is_some(), d))
+}
+
+/// Page data: the e-policy of one of the caller's policies, or not found.
+#[cfg(feature = "ssr")]
+pub async fn document(policy_id: &str) -> Result<(bool, svc::PolicyDocument), PageError> {
+    let (session, customer_id) = ctx::require_customer_session().await?;
+    let d = svc::document(&ctx::state(), &customer_id, policy_id)
         .await?
         .ok_or(PageError::NotFound)?;
     Ok((session.stepped_up_at.is_some(), d))

@@ -59,21 +59,3 @@ pub async fn notification_settings() -> Result<NotificationSettings, PageError> 
         sent: outbox::for_customer(&state.db.pool, &customer_id, now - 90 * 86_400).await?,
     })
 }
-
-/// The SMS outbox for supervisors and admins.
-#[cfg(feature = "ssr")]
-pub async fn staff_outbox() -> Result<Vec<outbox::OutboxRow>, PageError> {
-    use crate::backend::store::staff;
-    use crate::model::StaffRole;
-    let staff_id = ctx::require_staff().await?;
-    let state = ctx::state();
-    let row = staff::by_id(&state.db.pool, &staff_id)
-        .await?
-        .ok_or(PageError::Login)?;
-    match StaffRole::parse(&row.role) {
-        Some(StaffRole::Supervisor | StaffRole::Admin) => {
-            Ok(outbox::newest(&state.db.pool, 200).await?)
-        }
-        _ => Err(PageError::NotFound),
-    }
-}

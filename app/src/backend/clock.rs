@@ -26,6 +26,11 @@ impl Clock {
     pub fn today_shanghai(&self) -> chrono::NaiveDate {
         shanghai_date(self.now())
     }
+
+    /// Today in Asia/Shanghai as `YYYY-MM-DD`, the form dates are stored in.
+    pub fn today_iso(&self) -> String {
+        self.today_shanghai().format("%Y-%m-%d").to_string()
+    }
 }
 
 pub fn shanghai_date(unix: i64) -> chrono::NaiveDate {

@@ -1,3 +1,4 @@
+use super::notice::{aria_invalid, autofocus, described_by, FormError};
 use crate::i18n::t;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -15,6 +16,8 @@ pub fn IdentityCheck(
     /// Fields every form carries (where to go next, which link).
     hidden: Vec<(&'static str, String)>,
     submit: String,
+    /// The error the page came back with, to mark the field it is about.
+    error: Option<FormError>,
 ) -> impl IntoView {
     let fields = move || {
         hidden
@@ -35,7 +38,8 @@ pub fn IdentityCheck(
                 <div class="field">
                     <label for="sms">{t("check.code")}</label>
                     <input id="sms" name="sms" type="text" inputmode="numeric" autocomplete="one-time-code"
-                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-describedby="form-error"/>
+                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-invalid=aria_invalid(&error, "sms")
+                        aria-describedby=described_by(&error, "sms", None) autofocus=autofocus(&error, "sms")/>
                 </div>
                 <button type="submit" class="btn btn-primary btn-block">{submit}</button>
             </form>
@@ -47,7 +51,8 @@ pub fn IdentityCheck(
                 <div class="field">
                     <label for="id_last4">{t("activate.id_last4")}</label>
                     <input id="id_last4" name="id_last4" type="text" autocomplete="off" maxlength="4"
-                        pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-describedby="id-hint form-error"/>
+                        pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-invalid=aria_invalid(&error, "id_last4")
+                        aria-describedby=described_by(&error, "id_last4", Some("id-hint")) autofocus=autofocus(&error, "id_last4")/>
                     <p class="hint" id="id-hint">{t("activate.id_last4_hint")}</p>
                 </div>
                 <button type="submit" class="btn btn-primary btn-block">{submit}</button>

@@ -1,9 +1,10 @@
 use crate::api::account::viewer;
 use crate::api::auth::{urlsafe, CompleteActivation, ResendActivationCode, StartActivation};
 use crate::api::ctx;
-use crate::components::{error_from_query, ErrorNotice, Layout};
+use crate::components::{
+    aria_invalid, autofocus, described_by, error_from_query, ErrorNotice, Layout, Password,
+};
 use crate::i18n::{t, t_with};
-use crate::islands::PasswordInput;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -23,18 +24,20 @@ pub fn ActivatePage() -> impl IntoView {
                         <section class="card narrow">
                             <h1>{t("activate.title")}</h1>
                             <p class="muted">{t("activate.intro")}</p>
-                            <ErrorNotice message=error/>
+                            <ErrorNotice error=error.clone()/>
                             <form method="post" action=StartActivation::PATH class="form" data-testid="activate-form">
                                 <div class="field">
                                     <label for="policy_no">{t("activate.policy_no")}</label>
                                     <input id="policy_no" name="policy_no" type="text" autocomplete="off" autocapitalize="characters"
-                                        spellcheck="false" maxlength="30" required aria-describedby="policy-hint form-error"/>
+                                        spellcheck="false" maxlength="30" required aria-invalid=aria_invalid(&error, "policy_no")
+                                        aria-describedby=described_by(&error, "policy_no", Some("policy-hint")) autofocus=autofocus(&error, "policy_no")/>
                                     <p class="hint" id="policy-hint">{t("activate.policy_no_hint")}</p>
                                 </div>
                                 <div class="field">
                                     <label for="id_last4">{t("activate.id_last4")}</label>
                                     <input id="id_last4" name="id_last4" type="text" autocomplete="off" maxlength="4"
-                                        pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-describedby="id-hint form-error"/>
+                                        pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-invalid=aria_invalid(&error, "id_last4")
+                                        aria-describedby=described_by(&error, "id_last4", Some("id-hint")) autofocus=autofocus(&error, "id_last4")/>
                                     <p class="hint" id="id-hint">{t("activate.id_last4_hint")}</p>
                                 </div>
                                 <button type="submit" class="btn btn-primary btn-block">{t("activate.submit")}</button>
@@ -68,30 +71,25 @@ pub fn VerifyPage() -> impl IntoView {
                         <section class="card narrow">
                             <h1>{t("activate.verify_title")}</h1>
                             <p class="muted">{t_with("activate.verify_intro", &[("phone", &ch.phone.masked())])}</p>
-                            <ErrorNotice message=error/>
+                            <ErrorNotice error=error.clone()/>
                             <form method="post" action=CompleteActivation::PATH class="form" data-testid="verify-form">
                                 <input type="hidden" name="c" value=c.clone()/>
                                 <div class="field">
                                     <label for="code">{t("activate.code")}</label>
                                     <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
-                                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-describedby="form-error"/>
+                                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-invalid=aria_invalid(&error, "code")
+                                        aria-describedby=described_by(&error, "code", None) autofocus=autofocus(&error, "code")/>
                                 </div>
                                 <div class="field">
                                     <label for="password">{t("activate.password")}</label>
-                                    <PasswordInput
-                                        id="password".to_string()
-                                        name="password".to_string()
-                                        autocomplete="new-password".to_string()
-                                        show_label=t("password.show")
-                                        hide_label=t("password.hide")
-                                        describedby="password-rules form-error".to_string()
-                                        minlength=10
-                                    />
+                                    <Password id="password" autocomplete="new-password" error=error.clone() hint="password-rules" minlength=10/>
                                     <p class="hint" id="password-rules">{t("activate.password_rules")}</p>
                                 </div>
                                 <div class="field">
                                     <label for="confirm">{t("activate.confirm")}</label>
-                                    <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required/>
+                                    <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required
+                                        aria-invalid=aria_invalid(&error, "confirm") aria-describedby=described_by(&error, "confirm", None)
+                                        autofocus=autofocus(&error, "confirm")/>
                                 </div>
                                 <button type="submit" class="btn btn-primary btn-block">{t("activate.finish")}</button>
                             </form>

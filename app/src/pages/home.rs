@@ -33,24 +33,22 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn Home(home: CustomerHome) -> impl IntoView {
-    let today = ctx::state()
-        .clock
-        .today_shanghai()
-        .format("%Y-%m-%d")
-        .to_string();
-    let count = home.policies.len().to_string();
-    let mut policies: Vec<_> = home
-        .policies
-        .into_iter()
-        .map(|p| (Standing::of(&p, &today), p))
-        .collect();
-    policies.sort_by_key(|(s, _)| *s);
-    let due = policies
+    let count = home
+        .groups
         .iter()
-        .filter(|(s, _)| *s == Standing::DueForRenewal)
-        .count();
-    let cards = policies
+        .map(|(_, ps)| ps.len())
+        .sum::<usize>()
+        .to_string();
+    let due = home
+        .groups
+        .iter()
+        .find(|(s, _)| *s == Standing::DueForRenewal)
+        .map_or(0, |(_, ps)| ps.len());
+    // One list, in the groups' order: the most pressing standing first.
+    let cards = home
+        .groups
         .into_iter()
+        .flat_map(|(standing, ps)| ps.into_iter().map(move |p| (standing, p)))
         .map(|(standing, p)| view! { <PolicyCard policy=p standing reveal=home.reveal/> })
         .collect_view();
     let empty = (count == "0").then(|| view! { <p class="card">{t("home.empty")}</p> });

@@ -50,9 +50,9 @@ pub fn LinkPage() -> impl IntoView {
                             <p class="alert alert-error" role="alert">{t_with("error.link_locked", &[("time", &shanghai_datetime(u)[11..])])}</p>
                         });
                         let left = use_query_map().get_untracked().get("left").and_then(|n| n.parse::<u8>().ok());
-                        let error = error_from_query().map(|m| match left {
-                            Some(n) => format!("{m} {}", t_with("link.left", &[("count", &n.to_string())])),
-                            None => m,
+                        let error = error_from_query().map(|e| match left {
+                            Some(n) => e.and_then(&t_with("link.left", &[("count", &n.to_string())])),
+                            None => e,
                         });
                         let form = l.locked_until.is_none().then(|| view! {
                             <IdentityCheck
@@ -61,6 +61,7 @@ pub fn LinkPage() -> impl IntoView {
                                 code_action=CheckLinkCode::PATH
                                 hidden=vec![("code", l.code.clone())]
                                 submit=t("link.continue")
+                                error=error.clone()
                             />
                         });
                         view! {
@@ -71,7 +72,7 @@ pub fn LinkPage() -> impl IntoView {
                                     <h1>{t(&format!("link.title.{}", l.purpose.as_str()))}</h1>
                                     {summary}
                                     <p class="muted">{t("link.check_intro")}</p>
-                                    <ErrorNotice message=error/>
+                                    <ErrorNotice error=error/>
                                     {locked}
                                     {form}
                                     <p class="alt-actions"><a href="/login">{t("link.login_instead")}</a></p>

@@ -2,9 +2,10 @@ use crate::api::account::{viewer, Viewer};
 use crate::api::auth::{LoginWithCode, RequestLoginCode, ResendLoginCode, CODE_PAGE};
 use crate::api::ctx;
 use crate::backend::clock::shanghai_datetime;
-use crate::components::{error_from_query, ErrorNotice, Layout};
+use crate::components::{
+    aria_invalid, autofocus, described_by, error_from_query, ErrorNotice, Layout, Password,
+};
 use crate::i18n::{t, t_with};
-use crate::islands::PasswordInput;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -30,32 +31,25 @@ pub fn LoginPage() -> impl IntoView {
                     ctx::go_page("/");
                 }
                 let error = error_from_query();
-                let invalid = error.is_some().then_some("true");
                 view! {
                     <Title text=t("login.title")/>
                     <Layout viewer>
                         <section class="card narrow">
                             <h1>{t("login.title")}</h1>
                             <p class="muted">{t("login.intro")}</p>
-                            <ErrorNotice message=error/>
+                            <ErrorNotice error=error.clone()/>
                             <form method="post" action=crate::api::auth::Login::PATH class="form" data-testid="login-form">
                                 <input type="hidden" name="next" value=next_from_query()/>
                                 <div class="field">
                                     <label for="phone">{t("login.phone")}</label>
                                     <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel-national"
-                                        maxlength="20" required aria-invalid=invalid aria-describedby="phone-hint form-error"/>
+                                        maxlength="20" required aria-invalid=aria_invalid(&error, "phone")
+                                        aria-describedby=described_by(&error, "phone", Some("phone-hint")) autofocus=autofocus(&error, "phone")/>
                                     <p class="hint" id="phone-hint">{t("login.phone_hint")}</p>
                                 </div>
                                 <div class="field">
                                     <label for="password">{t("login.password")}</label>
-                                    <PasswordInput
-                                        id="password".to_string()
-                                        name="password".to_string()
-                                        autocomplete="current-password".to_string()
-                                        show_label=t("password.show")
-                                        hide_label=t("password.hide")
-                                        describedby="form-error".to_string()
-                                    />
+                                    <Password id="password" autocomplete="current-password" error=error.clone()/>
                                 </div>
                                 <button type="submit" class="btn btn-primary btn-block">{t("login.submit")}</button>
                             </form>
@@ -93,14 +87,15 @@ pub fn CodePage() -> impl IntoView {
                         let resend_time = shanghai_datetime(ch.resend_at)[11..].to_owned();
                         view! {
                             <p class="alert alert-info" role="status">{t_with("code.sent_to", &[("phone", &ch.phone.masked())])}</p>
-                            <ErrorNotice message=error/>
+                            <ErrorNotice error=error.clone()/>
                             <form method="post" action=LoginWithCode::PATH class="form" data-testid="code-form">
                                 <input type="hidden" name="c" value=c.clone()/>
                                 <input type="hidden" name="next" value=next_from_query()/>
                                 <div class="field">
                                     <label for="code">{t("code.code")}</label>
                                     <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
-                                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-describedby="code-hint form-error"/>
+                                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-invalid=aria_invalid(&error, "code")
+                                        aria-describedby=described_by(&error, "code", Some("code-hint")) autofocus=autofocus(&error, "code")/>
                                     <p class="hint" id="code-hint">{t("code.code_hint")}</p>
                                 </div>
                                 <button type="submit" class="btn btn-primary btn-block">{t("code.submit")}</button>
@@ -117,12 +112,13 @@ pub fn CodePage() -> impl IntoView {
                         let stale = (c.is_some() && ch.is_some()).then(|| view! { <p class="alert alert-info" role="status">{t("code.expired")}</p> });
                         view! {
                             {stale}
-                            <ErrorNotice message=error/>
+                            <ErrorNotice error=error.clone()/>
                             <form method="post" action=RequestLoginCode::PATH class="form" data-testid="request-code-form">
                                 <div class="field">
                                     <label for="phone">{t("login.phone")}</label>
                                     <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel-national"
-                                        maxlength="20" required aria-describedby="phone-hint form-error"/>
+                                        maxlength="20" required aria-invalid=aria_invalid(&error, "phone")
+                                        aria-describedby=described_by(&error, "phone", Some("phone-hint")) autofocus=autofocus(&error, "phone")/>
                                     <p class="hint" id="phone-hint">{t("login.phone_hint")}</p>
                                 </div>
                                 <button type="submit" class="btn btn-primary btn-block">{t("code.send")}</button>

@@ -2,6 +2,7 @@ use crate::api::account::Viewer;
 use crate::api::ctx::{self, PageError};
 use crate::api::policies::{self as api, renew_path, SetAutoDebit};
 use crate::backend::services::policies::Standing;
+use crate::backend::store::policies::PolicySummary;
 use crate::components::{badge, insured_for, policy_no_for, product_name, Layout, PolicyCard};
 use crate::i18n::{locale, t, t_with, Locale};
 use crate::model::Money;
@@ -171,11 +172,7 @@ pub fn PolicyPage() -> impl IntoView {
                                     </div>
                                     <h1>{title}</h1>
                                     <p class="policy-no mono" data-testid="policy-no">{policy_no_for(&p.policy_no, reveal)}</p>
-                                    <dl class="facts">
-                                        <dt>{t("policy.insured_label")}</dt><dd>{insured_for(&p.line, &p.insured_object)}</dd>
-                                        <dt>{t("policy.period")}</dt><dd data-testid="cover-period">{format!("{} — {}", crate::i18n::date(&p.start_date), crate::i18n::date(&p.end_date))}</dd>
-                                        <dt>{t("policy.premium")}</dt><dd>{Money(p.premium_fen).display()}</dd>
-                                    </dl>
+                                    <PolicyFacts p=p.clone() reveal document=false/>
                                     {done}
                                     {renew}
                                     <p><a href=format!("/policies/{}/document", p.id)>{t("policy.e_policy")}</a></p>
@@ -228,25 +225,18 @@ pub fn EPolicyPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 let id = param("id");
-                match api::detail(&id).await {
+                match api::document(&id).await {
                     Err(e) => page_error(e),
                     Ok((reveal, d)) => {
                         let zh = zh();
-                        let p = d.summary.clone();
-                        let code = d.flags.verification_code.clone();
+                        let code = d.verification_code.clone();
                         view! {
                             <Title text=t("epolicy.title")/>
                             <Layout viewer=Viewer::Customer>
                                 <article class="card document" data-testid="e-policy">
                                     <p class="eyebrow">{t("app.name")}</p>
                                     <h1>{t("epolicy.title")}</h1>
-                                    <dl class="facts">
-                                        <dt>{t("epolicy.product")}</dt><dd>{product_name(&p)}</dd>
-                                        <dt>{t("epolicy.number")}</dt><dd class="mono">{policy_no_for(&p.policy_no, reveal)}</dd>
-                                        <dt>{t("policy.insured_label")}</dt><dd>{insured_for(&p.line, &p.insured_object)}</dd>
-                                        <dt>{t("policy.period")}</dt><dd>{format!("{} 00:00 — {} 24:00", crate::i18n::date(&p.start_date), crate::i18n::date(&p.end_date))}</dd>
-                                        <dt>{t("policy.premium")}</dt><dd>{Money(p.premium_fen).display()}</dd>
-                                    </dl>
+                                    <PolicyFacts p=d.summary reveal document=true/>
                                     {coverage_table(&d.coverages, zh)}
                                     <p class="verify-box">
                                         {t("epolicy.verify_with")} " "
@@ -319,6 +309,32 @@ pub fn VerifyPage() -> impl IntoView {
                 .into_any()
             })}
         </Suspense>
+    }
+}
+
+/// The facts of a policy, the same on its page and on its e-policy. The e-policy, a
+/// document on its own, also names the product and number and gives the hours cover runs.
+#[component]
+fn PolicyFacts(p: PolicySummary, reveal: bool, document: bool) -> impl IntoView {
+    let (start, end) = (
+        crate::i18n::date(&p.start_date),
+        crate::i18n::date(&p.end_date),
+    );
+    let period = if document {
+        format!("{start} 00:00 — {end} 24:00")
+    } else {
+        format!("{start} — {end}")
+    };
+    view! {
+        <dl class="facts">
+            {document.then(|| view! {
+                <dt>{t("epolicy.product")}</dt><dd>{product_name(&p)}</dd>
+                <dt>{t("epolicy.number")}</dt><dd class="mono">{policy_no_for(&p.policy_no, reveal)}</dd>
+            })}
+            <dt>{t("policy.insured_label")}</dt><dd>{insured_for(&p.line, &p.insured_object)}</dd>
+            <dt>{t("policy.period")}</dt><dd data-testid="cover-period">{period}</dd>
+            <dt>{t("policy.premium")}</dt><dd>{Money(p.premium_fen).display()}</dd>
+        </dl>
     }
 }
 

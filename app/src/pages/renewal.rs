@@ -7,7 +7,8 @@ use crate::api::policies::{
 use crate::api::policies::{StepUpSendCode, StepUpWithCode};
 use crate::components::IdentityCheck;
 use crate::components::{
-    error_from_query, insured_for, policy_no_for, product_name, ErrorNotice, Layout,
+    aria_invalid, autofocus, described_by, error_from_query, insured_for, policy_no_for,
+    product_name, ErrorNotice, Layout,
 };
 use crate::i18n::{t, t_with};
 use crate::model::Money;
@@ -34,6 +35,7 @@ pub fn RenewalPage() -> impl IntoView {
                     Err(e) => page_error(e),
                     Ok((fresh, v)) => {
                         let here = renew_path(&id);
+                        let error = error_from_query();
                         let offer = v.offer.clone();
                         let p = v.policy.clone();
                         let premium = Money(offer.premium_fen);
@@ -63,13 +65,16 @@ pub fn RenewalPage() -> impl IntoView {
                                     code_action=StepUpWithCode::PATH
                                     hidden=vec![("next", here.clone())]
                                     submit=t("renewal.step_up_submit")
+                                    error=error.clone()
                                 />
                             }.into_any(),
                             (None, "open") => {
                                 let key = crate::backend::ids::new_id();
+                                // Back with a card number to correct: UnionPay stays chosen.
+                                let card_retry = aria_invalid(&error, "card_no").is_some();
                                 let saved = v.methods.iter().enumerate().map(|(i, m)| view! {
                                     <label class="method">
-                                        <input type="radio" name="method" value=format!("saved:{}", m.id) checked=i == 0/>
+                                        <input type="radio" name="method" value=format!("saved:{}", m.id) checked=i == 0 && !card_retry/>
                                         <span>{m.label.clone()} " " <span class="badge">{t("renewal.saved")}</span></span>
                                     </label>
                                 }).collect_view();
@@ -83,13 +88,15 @@ pub fn RenewalPage() -> impl IntoView {
                                         <fieldset>
                                             <legend>{t("renewal.method")}</legend>
                                             {saved}
-                                            <label class="method"><input type="radio" name="method" value="wechat" checked=first/><span>{t("renewal.wechat")}</span></label>
+                                            <label class="method"><input type="radio" name="method" value="wechat" checked=first && !card_retry/><span>{t("renewal.wechat")}</span></label>
                                             <label class="method"><input type="radio" name="method" value="alipay"/><span>{t("renewal.alipay")}</span></label>
-                                            <label class="method"><input type="radio" name="method" value="unionpay"/><span>{t("renewal.unionpay")}</span></label>
+                                            <label class="method"><input type="radio" name="method" value="unionpay" checked=card_retry/><span>{t("renewal.unionpay")}</span></label>
                                             <div class="field card-field">
                                                 <label for="card_no">{t("renewal.card_no")}</label>
-                                                <input id="card_no" name="card_no" type="text" inputmode="numeric" autocomplete="cc-number" maxlength="23"/>
-                                                <p class="hint">{t("renewal.card_hint")}</p>
+                                                <input id="card_no" name="card_no" type="text" inputmode="numeric" autocomplete="cc-number" maxlength="23"
+                                                    aria-invalid=aria_invalid(&error, "card_no") aria-describedby=described_by(&error, "card_no", Some("card-hint"))
+                                                    autofocus=autofocus(&error, "card_no")/>
+                                                <p class="hint" id="card-hint">{t("renewal.card_hint")}</p>
                                             </div>
                                         </fieldset>
                                         <button type="submit" class="btn btn-primary btn-block btn-pay" data-testid="pay-button">
@@ -124,7 +131,7 @@ pub fn RenewalPage() -> impl IntoView {
                                         <li class="price-item total"><span>{t("renewal.difference")}</span><span class="num">{signed(diff)}</span></li>
                                     </ul>
                                     <p class="muted small">{t_with("renewal.valid_until", &[("time", &crate::i18n::datetime(offer.expires_at)), ("version", &offer.version.to_string())])}</p>
-                                    <ErrorNotice message=error_from_query()/>
+                                    <ErrorNotice error=error.clone()/>
                                     {action}
                                 </section>
                             </Layout>

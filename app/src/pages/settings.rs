@@ -40,7 +40,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                     {crate::i18n::datetime(m.sent_at.unwrap_or(m.created_at))} " · "
                                     {t(&format!("outbox.state.{}", m.state))}
                                 </p>
-                                <p>{m.body.clone()}</p>
+                                <p class="sms-body">{m.body.clone()}</p>
                             </li>
                         }).collect_view();
                         let empty = s.sent.is_empty().then(|| view! { <p class="muted">{t("settings.none_sent")}</p> });

@@ -1,9 +1,8 @@
 use crate::api::account::{staff_home, viewer, Viewer};
 use crate::api::auth::StaffLogin;
 use crate::api::ctx::{self, PageError};
-use crate::components::{error_from_query, ErrorNotice, Layout};
+use crate::components::{error_from_query, ErrorNotice, Layout, Password};
 use crate::i18n::{t, t_with};
-use crate::islands::PasswordInput;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -24,23 +23,16 @@ pub fn StaffLoginPage() -> impl IntoView {
                         <section class="card narrow staff">
                             <h1>{t("staff.login_title")}</h1>
                             <p class="muted">{t("staff.login_intro")}</p>
-                            <ErrorNotice message=error/>
+                            <ErrorNotice error=error.clone()/>
                             <form method="post" action=StaffLogin::PATH class="form" data-testid="staff-login-form">
                                 <div class="field">
                                     <label for="username">{t("staff.username")}</label>
                                     <input id="username" name="username" type="text" autocomplete="username"
-                                        autocapitalize="off" spellcheck="false" maxlength="32" required aria-describedby="form-error"/>
+                                        autocapitalize="off" spellcheck="false" maxlength="32" required/>
                                 </div>
                                 <div class="field">
                                     <label for="password">{t("staff.password")}</label>
-                                    <PasswordInput
-                                        id="password".to_string()
-                                        name="password".to_string()
-                                        autocomplete="current-password".to_string()
-                                        show_label=t("password.show")
-                                        hide_label=t("password.hide")
-                                        describedby="form-error".to_string()
-                                    />
+                                    <Password id="password" autocomplete="current-password" error=error.clone()/>
                                 </div>
                                 <button type="submit" class="btn btn-primary btn-block">{t("staff.submit")}</button>
                             </form>
@@ -96,7 +88,7 @@ pub fn OutboxPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
-                match crate::api::settings::staff_outbox().await {
+                match crate::api::staff::staff_outbox().await {
                     Ok(rows) => {
                         let rows = rows.into_iter().map(|m| {
                             let state = match (m.state.as_str(), m.defer_until, &m.suppressed_reason) {

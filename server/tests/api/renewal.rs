@@ -428,7 +428,7 @@ async fn reconciliation_settles_a_payment_whose_webhook_never_came() {
 }
 
 #[tokio::test]
-async fn a_key_reused_for_another_offer_is_a_conflict() {
+async fn a_key_reused_for_another_offer_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let c = app.customer("13900000110", "郭涛", Some(PASSWORD)).await;
     let first = app.renewal_due(&c, 10, 250_000).await;
@@ -442,7 +442,12 @@ async fn a_key_reused_for_another_offer_is_a_conflict() {
     let res = b
         .pay(&second, "1", "reused-key-00000000001", "wechat", "")
         .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let back = redirected(&res);
+    assert_eq!(
+        back,
+        format!("/policies/{}/renew?error=key_reused", second.policy_id)
+    );
+    assert!(b.page(&back).await.contains("form-error"));
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM payments WHERE offer_id = $1",

@@ -35,18 +35,28 @@ async fn another_customers_policies_offers_and_payments_are_not_found() {
             "{path} leaks"
         );
     }
-    // Server functions: another customer's ids change nothing.
+    // Server functions: another customer's ids change nothing, and the browser is sent to
+    // that thing's page, which is the 404 page for this caller.
     let res = intruder
         .pay(&due, "2", "intruder-key-000000001", "wechat", "")
         .await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let to = redirected(&res);
+    assert_eq!(to, format!("/policies/{}/renew", due.policy_id));
+    assert_eq!(intruder.get(&to).await.status(), StatusCode::NOT_FOUND);
     let res = intruder
         .post_form(
             "/api/set_auto_debit",
             &[("policy_id", &due.policy_id), ("enable", "on")],
         )
         .await;
+    let to = redirected(&res);
+    assert_eq!(to, format!("/policies/{}", due.policy_id));
+    let res = intruder.get(&to).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(
+        res.text().await.unwrap().contains("页面不存在"),
+        "the friendly 404 page"
+    );
     assert_eq!(
         app.count(
             "SELECT auto_debit FROM policies WHERE id = $1",

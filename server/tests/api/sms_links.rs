@@ -2,6 +2,7 @@
 
 use crate::helpers::*;
 use app::backend::services::reminders::queue_renewal_reminders;
+use app::backend::store::Engine;
 use reqwest::StatusCode;
 
 async fn reminder_link(app: &TestApp, phone: &str) -> (String, String) {
@@ -97,12 +98,22 @@ async fn a_reminder_link_lands_on_one_renewal_and_a_light_check_lets_the_person_
             .status(),
         StatusCode::NOT_FOUND
     );
+    // Paying the other one changes nothing and lands on that (404) page.
     assert_eq!(
-        phone
-            .pay(unlinked, "1", "link-other-key-00000001", "wechat", "")
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
+        redirected(
+            &phone
+                .pay(unlinked, "1", "link-other-key-00000001", "wechat", "")
+                .await
+        ),
+        format!("/policies/{}/renew", unlinked.policy_id)
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM payments WHERE offer_id = $1",
+            &unlinked.offer_id
+        )
+        .await,
+        0
     );
 
     let res = phone
@@ -305,4 +316,36 @@ async fn no_reminder_for_a_renewal_already_being_paid() {
     app.settled_state(redirected(&res).trim_start_matches("/payments/"))
         .await;
     assert_eq!(queue_renewal_reminders(&app.state).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_second_reminder_run_only_reads() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000307", "再提醒", Some(PASSWORD)).await;
+    app.renewal_due(&c, 20, 300_000).await;
+    app.renewal_due(&c, 5, 200_000).await;
+    assert_eq!(queue_renewal_reminders(&app.state).await.unwrap(), 2);
+    let links = "SELECT COUNT(*) FROM short_links WHERE purpose = $1";
+    let links_before = app.count(links, "renewal").await;
+
+    // Another writer holds the tables the job would write to: reads go on, writes wait.
+    // A run that opened a write transaction for an offer already reminded would hang here.
+    let mut writer = app.state.db.pool.begin().await.unwrap();
+    let hold = match app.state.db.engine {
+        // SQLite has one writer: any write takes the lock for the whole database.
+        Engine::Sqlite => "UPDATE short_links SET failed_checks = failed_checks",
+        Engine::Postgres => "LOCK TABLE short_links, sms_outbox IN SHARE MODE",
+    };
+    sqlx::query(hold).execute(&mut *writer).await.unwrap();
+    let second = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        queue_renewal_reminders(&app.state),
+    )
+    .await
+    .expect("the second run waited for a write lock");
+    writer.rollback().await.unwrap();
+
+    assert_eq!(second.unwrap(), 0);
+    assert_eq!(app.count(links, "renewal").await, links_before);
+    assert_eq!(app.sms_count(&c.phone).await, 2);
 }

@@ -3,10 +3,10 @@
 
 use super::super::store::{customers, login_attempts};
 use super::super::AppState;
-use super::codes::{self, CodeError, Purpose};
+use super::codes::{self, Purpose};
 use super::login::{finish, LoggedIn, LoginError};
 use super::passwords::{self, Weakness};
-use super::{check_limits, LimitError, Refusal};
+use super::{check_limits, Refusal};
 use crate::model::{IdLast4, Phone, PolicyNo, SmsCode};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -29,30 +29,7 @@ pub enum ActivationError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for ActivationError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.into())
-    }
-}
-
-impl From<LimitError> for ActivationError {
-    fn from(e: LimitError) -> Self {
-        match e {
-            LimitError::Refused(r) => Self::Refused(r),
-            LimitError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<CodeError> for ActivationError {
-    fn from(e: CodeError) -> Self {
-        match e {
-            CodeError::TooSoon { retry_at } => Self::TooSoon { retry_at },
-            CodeError::Wrong => Self::BadCode,
-            CodeError::Db(e) => e.into(),
-        }
-    }
-}
+auth_error_from!(ActivationError, code_wrong = BadCode);
 
 impl From<LoginError> for ActivationError {
     fn from(e: LoginError) -> Self {

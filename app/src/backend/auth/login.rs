@@ -2,9 +2,9 @@
 
 use super::super::store::{audit, customers, login_attempts};
 use super::super::AppState;
-use super::codes::{self, CodeError, Purpose};
+use super::codes::{self, Purpose};
 use super::session::{self, Principal};
-use super::{check_limits, passwords, LimitError, Refusal};
+use super::{check_limits, passwords, Refusal};
 use crate::model::{Phone, SmsCode};
 use secrecy::SecretString;
 
@@ -24,30 +24,7 @@ pub enum LoginError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for LoginError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.into())
-    }
-}
-
-impl From<LimitError> for LoginError {
-    fn from(e: LimitError) -> Self {
-        match e {
-            LimitError::Refused(r) => Self::Refused(r),
-            LimitError::Db(e) => e.into(),
-        }
-    }
-}
-
-impl From<CodeError> for LoginError {
-    fn from(e: CodeError) -> Self {
-        match e {
-            CodeError::TooSoon { retry_at } => Self::TooSoon { retry_at },
-            CodeError::Wrong => Self::BadCode,
-            CodeError::Db(e) => e.into(),
-        }
-    }
-}
+auth_error_from!(LoginError, code_wrong = BadCode);
 
 /// A successful login: the customer and the cookie to set.
 pub struct LoggedIn {

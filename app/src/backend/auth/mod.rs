@@ -1,5 +1,43 @@
 //! Who is asking: passwords, sessions, SMS codes, lockout, staff.
 
+/// The `From` conversions every authentication error shares, for an enum with
+/// `Refused(Refusal)` and `Internal(anyhow::Error)` variants: a database failure is
+/// internal, a limit check refuses or fails. With `code_wrong = Variant`, also the SMS
+/// code's failures: asked too soon is `TooSoon { retry_at }`, wrong is `Variant`.
+/// (`thiserror`'s `#[from]` cannot do this: it maps one source type to one variant.)
+macro_rules! auth_error_from {
+    ($error:ident) => {
+        impl From<sqlx::Error> for $error {
+            fn from(e: sqlx::Error) -> Self {
+                Self::Internal(e.into())
+            }
+        }
+
+        impl From<$crate::backend::auth::LimitError> for $error {
+            fn from(e: $crate::backend::auth::LimitError) -> Self {
+                match e {
+                    $crate::backend::auth::LimitError::Refused(r) => Self::Refused(r),
+                    $crate::backend::auth::LimitError::Db(e) => e.into(),
+                }
+            }
+        }
+    };
+    ($error:ident, code_wrong = $wrong:ident) => {
+        auth_error_from!($error);
+
+        impl From<$crate::backend::auth::codes::CodeError> for $error {
+            fn from(e: $crate::backend::auth::codes::CodeError) -> Self {
+                use $crate::backend::auth::codes::CodeError;
+                match e {
+                    CodeError::TooSoon { retry_at } => Self::TooSoon { retry_at },
+                    CodeError::Wrong => Self::$wrong,
+                    CodeError::Db(e) => e.into(),
+                }
+            }
+        }
+    };
+}
+
 pub mod activation;
 pub mod codes;
 pub mod login;

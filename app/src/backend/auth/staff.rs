@@ -3,7 +3,7 @@
 use super::super::store::{audit, is_unique_violation, login_attempts, staff};
 use super::super::{ids, AppState};
 use super::session::{self, Principal};
-use super::{check_limits, passwords, LimitError, Refusal};
+use super::{check_limits, passwords, Refusal};
 use crate::model::StaffRole;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -17,20 +17,7 @@ pub enum StaffLoginError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for StaffLoginError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.into())
-    }
-}
-
-impl From<LimitError> for StaffLoginError {
-    fn from(e: LimitError) -> Self {
-        match e {
-            LimitError::Refused(r) => Self::Refused(r),
-            LimitError::Db(e) => e.into(),
-        }
-    }
-}
+auth_error_from!(StaffLoginError);
 
 pub async fn login(
     state: &AppState,

@@ -4,8 +4,8 @@
 use super::super::store::{customers, login_attempts, sessions};
 use super::super::AppState;
 use super::activation::id_last4_hash;
-use super::codes::{self, CodeError, Purpose};
-use super::{check_limits, LimitError, Refusal, Session};
+use super::codes::{self, Purpose};
+use super::{check_limits, Refusal, Session};
 use crate::model::{IdLast4, Phone, SmsCode};
 
 /// How long a passed check lets a person pay.
@@ -29,20 +29,7 @@ pub enum StepUpError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<sqlx::Error> for StepUpError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(e.into())
-    }
-}
-
-impl From<LimitError> for StepUpError {
-    fn from(e: LimitError) -> Self {
-        match e {
-            LimitError::Refused(r) => Self::Refused(r),
-            LimitError::Db(e) => e.into(),
-        }
-    }
-}
+auth_error_from!(StepUpError, code_wrong = Wrong);
 
 pub async fn with_id_digits(
     state: &AppState,
@@ -74,7 +61,7 @@ pub async fn send_code(
         .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
     let phone =
         Phone::parse(&profile.phone).ok_or_else(|| anyhow::anyhow!("stored phone invalid"))?;
-    codes::issue(
+    Ok(codes::issue(
         state,
         &phone,
         Purpose::StepUp,
@@ -82,8 +69,7 @@ pub async fn send_code(
         true,
         body,
     )
-    .await
-    .map_err(code_error)
+    .await?)
 }
 
 pub async fn with_code(
@@ -105,18 +91,10 @@ pub async fn with_code(
     login_attempts::record(&state.db.pool, "step_up", customer_id, ip, ok, now).await?;
     if !ok {
         return Err(match redeemed {
-            Err(e) => code_error(e),
+            Err(e) => e.into(),
             Ok(_) => StepUpError::Wrong,
         });
     }
     sessions::set_stepped_up(&state.db.pool, &session.token_hash, now).await?;
     Ok(())
-}
-
-fn code_error(e: CodeError) -> StepUpError {
-    match e {
-        CodeError::TooSoon { retry_at } => StepUpError::TooSoon { retry_at },
-        CodeError::Wrong => StepUpError::Wrong,
-        CodeError::Db(e) => e.into(),
-    }
 }

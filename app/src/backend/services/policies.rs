@@ -43,7 +43,7 @@ pub async fn list(
     state: &AppState,
     customer_id: &str,
 ) -> sqlx::Result<Vec<(Standing, Vec<policies::PolicySummary>)>> {
-    let today = state.clock.today_shanghai().format("%Y-%m-%d").to_string();
+    let today = state.clock.today_iso();
     let mut groups: Vec<(Standing, Vec<policies::PolicySummary>)> = Vec::new();
     for p in policies::list_for_customer(&state.db.pool, customer_id).await? {
         let s = Standing::of(&p, &today);
@@ -54,6 +54,32 @@ pub async fn list(
     }
     groups.sort_by_key(|(s, _)| *s);
     Ok(groups)
+}
+
+/// What the e-policy shows: the policy, its verification code and what it covers.
+pub struct PolicyDocument {
+    pub summary: policies::PolicySummary,
+    pub verification_code: String,
+    pub coverages: Vec<policies::CoverageRow>,
+}
+
+pub async fn document(
+    state: &AppState,
+    customer_id: &str,
+    policy_id: &str,
+) -> sqlx::Result<Option<PolicyDocument>> {
+    let pool = &state.db.pool;
+    let Some(summary) = policies::summary(pool, customer_id, policy_id).await? else {
+        return Ok(None);
+    };
+    let Some(flags) = policies::flags(pool, customer_id, policy_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(PolicyDocument {
+        summary,
+        verification_code: flags.verification_code,
+        coverages: policies::coverages(pool, policy_id).await?,
+    }))
 }
 
 pub struct PolicyDetail {
@@ -81,7 +107,7 @@ pub async fn detail(
     let Some(flags) = policies::flags(pool, customer_id, policy_id).await? else {
         return Ok(None);
     };
-    let today = state.clock.today_shanghai().format("%Y-%m-%d").to_string();
+    let today = state.clock.today_iso();
     let terms = policies::terms(pool, customer_id, policy_id).await?;
     // The entitlement year runs with the current term.
     let term_start = terms
@@ -187,7 +213,7 @@ pub async fn verify(
     if code.len() < 8 {
         return Ok(None);
     }
-    let today = state.clock.today_shanghai().format("%Y-%m-%d").to_string();
+    let today = state.clock.today_iso();
     Ok(policies::verify(&state.db.pool, &code).await?.map(|v| {
         let current = v.status == "active"
             && v.start_date.as_str() <= today.as_str()

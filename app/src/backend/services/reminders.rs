@@ -1,7 +1,8 @@
 //! Renewal reminders: 30, 7 and 1 day(s) before cover ends, one SMS per offer and step,
-//! each with a short link to that renewal. The outbox's unique `dedupe_key` makes a
-//! second instance (or a second run) a no-op; the link is created in the same
-//! transaction and rolled back with it.
+//! each with a short link to that renewal. A run skips the steps already queued with a
+//! read, so a run with nothing new writes nothing. Two instances racing for one step are
+//! settled by the outbox's unique `dedupe_key`: the loser's link, created in the same
+//! transaction, is rolled back with it.
 
 use super::short_links::{self, Purpose};
 use crate::backend::store::{outbox, renewals};
@@ -36,6 +37,9 @@ pub async fn queue_renewal_reminders(state: &AppState) -> anyhow::Result<usize> 
             continue;
         };
         let dedupe = format!("reminder:{}:{step}", s.offer_id);
+        if outbox::exists(&state.db.pool, &dedupe).await? {
+            continue;
+        }
         let mut tx = state.db.pool.begin().await?;
         let code = short_links::create(
             &mut tx,
@@ -82,7 +86,8 @@ pub async fn queue_renewal_reminders(state: &AppState) -> anyhow::Result<usize> 
             tx.commit().await?;
             queued += 1;
         }
-        // Not inserted: this step was already queued; dropping the transaction removes the link.
+        // Not inserted: another instance queued this step meanwhile; dropping the
+        // transaction removes the link.
     }
     Ok(queued)
 }

@@ -31,6 +31,19 @@ pub async fn enqueue<'e>(
     Ok(r.rows_affected() == 1)
 }
 
+/// True when a message with this dedupe key is already queued: a read that lets a job
+/// skip work it did before. Only the unique key (see `enqueue`) settles a race.
+pub async fn exists<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    dedupe_key: &str,
+) -> sqlx::Result<bool> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sms_outbox WHERE dedupe_key = $1")
+        .bind(dedupe_key)
+        .fetch_one(ex)
+        .await?;
+    Ok(n > 0)
+}
+
 #[derive(Debug, sqlx::FromRow)]
 pub struct ClaimedMessage {
     pub id: String,

@@ -21,6 +21,9 @@ pub const CODE_PAGE: &str = "/login/code";
 pub const ACTIVATE_PAGE: &str = "/activate";
 pub const ACTIVATE_VERIFY_PAGE: &str = "/activate/verify";
 pub const STAFF_LOGIN_PAGE: &str = "/staff/login";
+/// Cookies keeping what was typed into a login form that came back with an error.
+pub const REMEMBERED_PHONE: &str = "anxin_phone";
+pub const REMEMBERED_STAFF: &str = "anxin_staff_user";
 
 /// Redirect target for a lock or throttle.
 #[cfg(feature = "ssr")]
@@ -43,18 +46,22 @@ pub async fn login(phone: String, password: String, next: String) -> Result<(), 
         return Ok(());
     };
     if password.is_empty() {
+        ctx::remember_for(LOGIN_PAGE, REMEMBERED_PHONE, Some(phone.as_str()));
         ctx::go(&ctx::error_url(LOGIN_PAGE, "missing_password", &[]));
         return Ok(());
     }
     let state = ctx::state();
-    match login::with_password(
+    let result = login::with_password(
         &state,
         &phone,
         SecretString::from(password),
         &ctx::client_ip(),
     )
-    .await
-    {
+    .await;
+    // Back to the form with the number filled in, or forget it once in.
+    let keep = result.is_err().then(|| phone.as_str());
+    ctx::remember_for(LOGIN_PAGE, REMEMBERED_PHONE, keep);
+    match result {
         Ok(done) => {
             ctx::set_cookie(&done.set_cookie);
             ctx::go(ctx::safe_next(&next));
@@ -264,14 +271,18 @@ pub async fn staff_login(username: String, password: String) -> Result<(), Serve
         return Ok(());
     }
     let state = ctx::state();
-    match staff_auth::login(
+    let result = staff_auth::login(
         &state,
         &username,
         SecretString::from(password),
         &ctx::client_ip(),
     )
-    .await
-    {
+    .await;
+    let username = username.trim().to_lowercase();
+    let keep =
+        (result.is_err() && staff_auth::valid_username(&username)).then_some(username.as_str());
+    ctx::remember_for(STAFF_LOGIN_PAGE, REMEMBERED_STAFF, keep);
+    match result {
         Ok((_, cookie)) => {
             ctx::set_cookie(&cookie);
             ctx::go("/staff");

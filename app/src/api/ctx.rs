@@ -43,6 +43,37 @@ pub fn set_status(status: http::StatusCode) {
     }
 }
 
+/// Keeps what a person typed into a form that came back with an error (the phone number
+/// after a wrong password), so they need not type it again: an HttpOnly cookie for that
+/// page only, for 5 minutes. `None` forgets it.
+pub fn remember_for(page: &'static str, name: &'static str, value: Option<&str>) {
+    use cookie::{Cookie, SameSite};
+    let c = Cookie::build((name, value.unwrap_or_default().to_owned()))
+        .path(page)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state().config.secure_cookies())
+        .max_age(cookie::time::Duration::seconds(if value.is_some() {
+            300
+        } else {
+            0
+        }));
+    set_cookie(&c.build().to_string());
+}
+
+/// A value kept by `remember_for`, if the request carries it.
+pub fn remembered(name: &str) -> Option<String> {
+    parts()?
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name && !c.value().is_empty())
+        .map(|c| c.value().to_owned())
+}
+
 /// Post/Redirect/Get: send the browser to `path`.
 pub fn go(path: &str) {
     leptos_axum::redirect(path);

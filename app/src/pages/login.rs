@@ -1,5 +1,7 @@
 use crate::api::account::{viewer, Viewer};
-use crate::api::auth::{LoginWithCode, RequestLoginCode, ResendLoginCode, CODE_PAGE};
+use crate::api::auth::{
+    LoginWithCode, RequestLoginCode, ResendLoginCode, CODE_PAGE, REMEMBERED_PHONE,
+};
 use crate::api::ctx;
 use crate::backend::clock::shanghai_datetime;
 use crate::components::{
@@ -18,6 +20,13 @@ fn next_from_query() -> String {
         .get("next")
         .unwrap_or_default();
     ctx::safe_next(&next).to_owned()
+}
+
+/// The phone number typed before the form came back, if it was one.
+fn remembered_phone() -> Option<String> {
+    ctx::remembered(REMEMBERED_PHONE)
+        .and_then(|p| crate::model::Phone::parse(&p))
+        .map(|p| p.as_str().to_owned())
 }
 
 /// Phone + password.
@@ -43,7 +52,7 @@ pub fn LoginPage() -> impl IntoView {
                                 <div class="field">
                                     <label for="phone">{t("login.phone")}</label>
                                     <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel-national"
-                                        maxlength="20" required aria-invalid=aria_invalid(&error, "phone")
+                                        maxlength="20" required value=remembered_phone() aria-invalid=aria_invalid(&error, "phone")
                                         aria-describedby=described_by(&error, "phone", Some("phone-hint")) autofocus=autofocus(&error, "phone")/>
                                     <p class="hint" id="phone-hint">{t("login.phone_hint")}</p>
                                 </div>
@@ -117,7 +126,7 @@ pub fn CodePage() -> impl IntoView {
                                 <div class="field">
                                     <label for="phone">{t("login.phone")}</label>
                                     <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel-national"
-                                        maxlength="20" required aria-invalid=aria_invalid(&error, "phone")
+                                        maxlength="20" required value=remembered_phone() aria-invalid=aria_invalid(&error, "phone")
                                         aria-describedby=described_by(&error, "phone", Some("phone-hint")) autofocus=autofocus(&error, "phone")/>
                                     <p class="hint" id="phone-hint">{t("login.phone_hint")}</p>
                                 </div>

@@ -28,7 +28,8 @@ pub fn StaffLoginPage() -> impl IntoView {
                                 <div class="field">
                                     <label for="username">{t("staff.username")}</label>
                                     <input id="username" name="username" type="text" autocomplete="username"
-                                        autocapitalize="off" spellcheck="false" maxlength="32" required/>
+                                        autocapitalize="off" spellcheck="false" maxlength="32" required
+                                        value=ctx::remembered(crate::api::auth::REMEMBERED_STAFF).filter(|u| crate::backend::auth::staff::valid_username(u))/>
                                 </div>
                                 <div class="field">
                                     <label for="password">{t("staff.password")}</label>

@@ -57,6 +57,36 @@ async fn wrong_password_is_refused_with_a_message_and_no_session() {
 }
 
 #[tokio::test]
+async fn after_a_wrong_password_the_phone_number_is_still_filled_in_until_logged_in() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000012", "赵敏", Some(PASSWORD)).await;
+    let b = app.browser();
+    let res = b.login(&c.phone, "Not-The-Password-1").await;
+    let kept = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("anxin_phone="))
+        .expect("the number is kept");
+    assert!(
+        kept.contains("HttpOnly") && kept.contains("Path=/login") && kept.contains("Max-Age=300"),
+        "{kept}"
+    );
+    let page = b.page(&redirected(&res)).await;
+    assert!(
+        page.contains(&format!("value=\"{}\"", c.phone)),
+        "phone filled in"
+    );
+    // Once in, it is forgotten.
+    assert_eq!(redirected(&b.login(&c.phone, PASSWORD).await), "/");
+    b.post_form("/api/logout", &[]).await;
+    assert!(!b.page("/login").await.contains(&c.phone));
+    // A stranger's browser shows nothing.
+    assert!(!app.browser().page("/login").await.contains(&c.phone));
+}
+
+#[tokio::test]
 async fn unknown_phone_and_unactivated_account_get_the_same_answer_as_a_wrong_password() {
     let app = spawn_app().await;
     let c = app.customer("13900000003", "赵敏", None).await;

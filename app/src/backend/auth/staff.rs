@@ -80,11 +80,7 @@ pub async fn add(
     password: SecretString,
 ) -> Result<String, AddStaffError> {
     let username = username.trim().to_lowercase();
-    let valid = (3..=32).contains(&username.len())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !valid {
+    if !valid_username(&username) {
         return Err(AddStaffError::BadUsername);
     }
     passwords::check_policy(
@@ -115,4 +111,12 @@ pub async fn add(
         Err(e) if is_unique_violation(&e) => Err(AddStaffError::Taken),
         Err(e) => Err(AddStaffError::Internal(e.into())),
     }
+}
+
+/// 3–32 lower-case letters, digits, '.', '_' or '-'.
+pub fn valid_username(username: &str) -> bool {
+    (3..=32).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }

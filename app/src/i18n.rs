@@ -145,6 +145,13 @@ mod tests {
             "Hello, 李"
         );
     }
+
+    #[test]
+    fn masked_phones_as_each_language_writes_them() {
+        let p = crate::model::Phone::parse("13800000042").unwrap();
+        assert_eq!(phone_in(Locale::ZhCn, &p), "138****0042");
+        assert_eq!(phone_in(Locale::En, &p), "+86 138 **** 0042");
+    }
 }
 
 /// A calendar date (`YYYY-MM-DD`) as people write it: `2026年12月12日`, `12 Dec 2026`.
@@ -159,6 +166,19 @@ pub fn date_in(locale: Locale, iso: &str) -> String {
             Locale::En => d.format("%-d %b %Y").to_string(),
         },
         Err(_) => iso.to_owned(),
+    }
+}
+
+/// A mobile number, masked, as people write it: `138****0042` in Chinese; in English with
+/// the country code and grouped, `+86 138 **** 0042`.
+pub fn phone(p: &crate::model::Phone) -> String {
+    phone_in(locale(), p)
+}
+
+pub fn phone_in(locale: Locale, p: &crate::model::Phone) -> String {
+    match locale {
+        Locale::ZhCn => p.masked(),
+        Locale::En => format!("+86 {} **** {}", &p.as_str()[..3], p.last4()),
     }
 }
 

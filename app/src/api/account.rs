@@ -25,7 +25,7 @@ pub async fn customer_home() -> Result<CustomerHome, PageError> {
         reveal: session.stepped_up_at.is_some(),
         name: profile.name,
         phone_masked: Phone::parse(&profile.phone)
-            .map(|p| p.masked())
+            .map(|p| crate::i18n::phone(&p))
             .unwrap_or_default(),
         groups,
     })

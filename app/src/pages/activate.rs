@@ -70,7 +70,7 @@ pub fn VerifyPage() -> impl IntoView {
                     <Layout viewer>
                         <section class="card narrow">
                             <h1>{t("activate.verify_title")}</h1>
-                            <p class="muted">{t_with("activate.verify_intro", &[("phone", &ch.phone.masked())])}</p>
+                            <p class="muted">{t_with("activate.verify_intro", &[("phone", &crate::i18n::phone(&ch.phone))])}</p>
                             <ErrorNotice error=error.clone()/>
                             <form method="post" action=CompleteActivation::PATH class="form" data-testid="verify-form">
                                 <input type="hidden" name="c" value=c.clone()/>

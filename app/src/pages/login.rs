@@ -95,7 +95,7 @@ pub fn CodePage() -> impl IntoView {
                     (Some(c), Some(ch)) if !ch.expired && ch.purpose == "login" => {
                         let resend_time = shanghai_datetime(ch.resend_at)[11..].to_owned();
                         view! {
-                            <p class="alert alert-info" role="status">{t_with("code.sent_to", &[("phone", &ch.phone.masked())])}</p>
+                            <p class="alert alert-info" role="status">{t_with("code.sent_to", &[("phone", &crate::i18n::phone(&ch.phone))])}</p>
                             <ErrorNotice error=error.clone()/>
                             <form method="post" action=LoginWithCode::PATH class="form" data-testid="code-form">
                                 <input type="hidden" name="c" value=c.clone()/>

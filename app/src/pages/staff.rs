@@ -97,7 +97,7 @@ pub fn OutboxPage() -> impl IntoView {
                                 ("suppressed", _, Some(r)) => format!("{} ({})", t("outbox.state.suppressed"), t(&format!("outbox.reason.{r}"))),
                                 (s, _, _) => t(&format!("outbox.state.{s}")),
                             };
-                            let phone = crate::model::Phone::parse(&m.phone).map(|p| p.masked()).unwrap_or_default();
+                            let phone = crate::model::Phone::parse(&m.phone).map(|p| crate::i18n::phone(&p)).unwrap_or_default();
                             let (before, link, after) = split_link(&m.body);
                             view! {
                                 <tr data-testid="outbox-row">

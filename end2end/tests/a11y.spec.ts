@@ -35,7 +35,7 @@ async function audit(page: Page, name: string, phone: boolean) {
 test("public pages are accessible", async ({ page }, info) => {
   test.skip(info.project.name === "no-js");
   const phone = info.project.name === "phone";
-  for (const path of ["/login", "/login/code", "/activate", "/verify", "/verify?code=NOSUCHCODE1", "/staff/login", "/s/NoSuchLink12", "/no/such/page"]) {
+  for (const path of ["/login", "/login?next=/policies", "/login/code", "/activate", "/verify", "/verify?code=NOSUCHCODE1", "/staff/login", "/s/NoSuchLink12", "/no/such/page"]) {
     await page.goto(path);
     await audit(page, path, phone);
   }

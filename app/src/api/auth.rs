@@ -41,13 +41,15 @@ pub fn refusal_url(path: &str, r: &Refusal) -> String {
 /// Logs a customer in with phone and password.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(phone: String, password: String, next: String) -> Result<(), ServerFnError> {
+    // Every way back to the form keeps where the person was going.
+    let back = login_page_for(&next);
     let Some(phone) = Phone::parse(&phone) else {
-        ctx::go(&ctx::error_url(LOGIN_PAGE, "invalid_phone", &[]));
+        ctx::go(&ctx::error_url(&back, "invalid_phone", &[]));
         return Ok(());
     };
     if password.is_empty() {
         ctx::remember_for(LOGIN_PAGE, REMEMBERED_PHONE, Some(phone.as_str()));
-        ctx::go(&ctx::error_url(LOGIN_PAGE, "missing_password", &[]));
+        ctx::go(&ctx::error_url(&back, "missing_password", &[]));
         return Ok(());
     }
     let state = ctx::state();
@@ -66,11 +68,23 @@ pub async fn login(phone: String, password: String, next: String) -> Result<(), 
             ctx::set_cookie(&done.set_cookie);
             ctx::go(ctx::safe_next(&next));
         }
-        Err(LoginError::Refused(r)) => ctx::go(&refusal_url(LOGIN_PAGE, &r)),
-        Err(LoginError::Internal(e)) => ctx::go_internal_error(LOGIN_PAGE, &e),
-        Err(_) => ctx::go(&ctx::error_url(LOGIN_PAGE, "bad_credentials", &[])),
+        Err(LoginError::Refused(r)) => ctx::go(&refusal_url(&back, &r)),
+        Err(LoginError::Internal(e)) => ctx::go_internal_error(&back, &e),
+        Err(_) => ctx::go(&ctx::error_url(&back, "bad_credentials", &[])),
     }
     Ok(())
+}
+
+/// The login page, carrying `next` (a same-site path) so that an error does not lose it.
+#[cfg(feature = "ssr")]
+fn login_page_for(next: &str) -> String {
+    match ctx::safe_next(next) {
+        "/" => LOGIN_PAGE.to_owned(),
+        next => format!(
+            "{LOGIN_PAGE}?next={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        ),
+    }
 }
 
 #[cfg(feature = "ssr")]

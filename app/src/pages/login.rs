@@ -40,12 +40,16 @@ pub fn LoginPage() -> impl IntoView {
                     ctx::go_page("/");
                 }
                 let error = error_from_query();
+                // Sent here from a page that needs a session (none yet, or it ended).
+                let to_continue = (error.is_none() && next_from_query() != "/")
+                    .then(|| view! { <p class="alert alert-info" role="status" data-testid="login-to-continue">{t("login.to_continue")}</p> });
                 view! {
                     <Title text=t("login.title")/>
                     <Layout viewer>
                         <section class="card narrow">
                             <h1>{t("login.title")}</h1>
                             <p class="muted">{t("login.intro")}</p>
+                            {to_continue}
                             <ErrorNotice error=error.clone()/>
                             <form method="post" action=crate::api::auth::Login::PATH class="form" data-testid="login-form">
                                 <input type="hidden" name="next" value=next_from_query()/>

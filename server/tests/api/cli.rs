@@ -72,12 +72,7 @@ async fn staff_add_creates_a_member_of_staff_who_can_log_in() {
 
     let app = spawn_app_on(&url).await;
     let b = app.browser();
-    let res = b
-        .post_form(
-            "/api/staff_login",
-            &[("username", "claims.cli"), ("password", PASSWORD)],
-        )
-        .await;
+    let res = b.staff_login("claims.cli", PASSWORD).await;
     assert_eq!(redirected(&res), "/staff");
     assert!(b.page("/staff").await.contains("理赔专员"));
 }

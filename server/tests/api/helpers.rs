@@ -19,9 +19,64 @@ pub struct TestApp {
     pub gateway: app::backend::adapters::payments::SandboxGateway,
 }
 
+/// Test databases older than this belong to finished runs, never to a running test.
+const STALE_SECS: u64 = 3600;
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Whether a test database named `{prefix}{unix seconds}_{tag}` is from a finished run.
+/// Names without a time are from before times were recorded: stale too.
+fn stale(name: &str, prefix: &str) -> bool {
+    let Some(rest) = name.strip_prefix(prefix) else {
+        return false;
+    };
+    match rest.split_once('_').map(|(t, _)| t.parse::<u64>()) {
+        Some(Ok(t)) => t + STALE_SECS < unix_now(),
+        _ => rest.len() == 12 && rest.chars().all(|c| c.is_ascii_alphanumeric()),
+    }
+}
+
+/// Once per test run: removes the schemas (PostgreSQL) or files (SQLite) that earlier
+/// runs left behind, so that repeated runs do not fill the database or the disk.
+static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+async fn sweep_postgres(conn: &mut sqlx::AnyConnection) {
+    let schemas: Vec<(String,)> = sqlx::query_as(
+        "SELECT CAST(schema_name AS TEXT) FROM information_schema.schemata WHERE schema_name LIKE 't!_%' ESCAPE '!'",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .expect("list test schemas");
+    for (name,) in schemas.into_iter().filter(|(n,)| stale(n, "t_")) {
+        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+            .execute(&mut *conn)
+            .await;
+    }
+}
+
+fn sweep_sqlite() {
+    let Ok(dirs) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for dir in dirs.flatten() {
+        if stale(&dir.file_name().to_string_lossy(), "anxin-test-") {
+            let _ = std::fs::remove_dir_all(dir.path());
+        }
+    }
+}
+
 /// A fresh database URL for one test.
 pub async fn fresh_database() -> String {
-    let tag = app::backend::ids::short_code(12).to_lowercase();
+    let tag = format!(
+        "{}_{}",
+        unix_now(),
+        app::backend::ids::short_code(8).to_lowercase()
+    );
     if std::env::var("ANXIN_TEST_ENGINE").as_deref() == Ok("postgres") {
         let base = std::env::var("ANXIN_TEST_PG")
             .expect("ANXIN_TEST_ENGINE=postgres needs ANXIN_TEST_PG, e.g. postgres://postgres@127.0.0.1:5432/test");
@@ -29,6 +84,7 @@ pub async fn fresh_database() -> String {
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL at ANXIN_TEST_PG is unreachable: {e}"));
+        SWEPT.get_or_init(|| sweep_postgres(&mut conn)).await;
         let schema = format!("t_{tag}");
         sqlx::query(&format!("CREATE SCHEMA {schema}"))
             .execute(&mut conn)
@@ -37,6 +93,7 @@ pub async fn fresh_database() -> String {
         let sep = if base.contains('?') { '&' } else { '?' };
         format!("{base}{sep}options=-c%20search_path%3D{schema}")
     } else {
+        SWEPT.get_or_init(|| async { sweep_sqlite() }).await;
         let dir = std::env::temp_dir().join(format!("anxin-test-{tag}"));
         std::fs::create_dir_all(&dir).unwrap();
         format!("sqlite://{}/anxin.db", dir.display())
@@ -314,6 +371,14 @@ impl Browser {
         self.post_form(
             "/api/login",
             &[("phone", phone), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+
+    pub async fn staff_login(&self, username: &str, password: &str) -> Response {
+        self.post_form(
+            "/api/staff_login",
+            &[("username", username), ("password", password)],
         )
         .await
     }

@@ -211,3 +211,61 @@ async fn login_returns_to_a_local_next_page_only() {
     assert_eq!(redirected(&res), "/staff");
     assert_eq!(b.get("/nothing-here").await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_wrong_password_does_not_lose_where_the_person_was_going() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000013", "孔明", Some(PASSWORD)).await;
+    let b = app.browser();
+    // Sent to log in from a page that needs a session: the page says why.
+    assert_eq!(
+        redirected(&b.get("/policies").await),
+        "/login?next=/policies"
+    );
+    let page = b.page("/login?next=/policies").await;
+    assert!(page.contains("data-testid=\"login-to-continue\""));
+    assert!(!b.page("/login").await.contains("login-to-continue"));
+
+    let wrong = |next: &'static str| {
+        let b = &b;
+        let phone = c.phone.clone();
+        async move {
+            b.post_form(
+                "/api/login",
+                &[
+                    ("phone", &phone),
+                    ("password", "Not-The-Password-1"),
+                    ("next", next),
+                ],
+            )
+            .await
+        }
+    };
+    let back = redirected(&wrong("/policies?tab=due&x=1").await);
+    assert_eq!(
+        back,
+        "/login?next=%2Fpolicies%3Ftab%3Ddue%26x%3D1&error=bad_credentials"
+    );
+    let page = b.page(&back).await;
+    assert!(
+        page.contains("value=\"/policies?tab=due&amp;x=1\""),
+        "next kept in the form"
+    );
+    assert!(!page.contains("login-to-continue"), "the error says enough");
+    // Not for another site.
+    assert_eq!(
+        redirected(&wrong("//evil.example/x").await),
+        "/login?error=bad_credentials"
+    );
+    let res = b
+        .post_form(
+            "/api/login",
+            &[
+                ("phone", &c.phone),
+                ("password", PASSWORD),
+                ("next", "/policies?tab=due&x=1"),
+            ],
+        )
+        .await;
+    assert_eq!(redirected(&res), "/policies?tab=due&x=1");
+}

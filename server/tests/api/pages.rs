@@ -91,12 +91,7 @@ async fn the_wasm_is_loaded_exactly_on_pages_with_islands() {
         assert!(!check(path, html));
     }
     let staff = app.browser();
-    let res = staff
-        .post_form(
-            "/api/staff_login",
-            &[("username", "island.super"), ("password", PASSWORD)],
-        )
-        .await;
+    let res = staff.staff_login("island.super", PASSWORD).await;
     assert_eq!(redirected(&res), "/staff");
     for path in ["/staff", "/staff/outbox"] {
         assert!(!check(path.into(), staff.page(path).await));

@@ -202,22 +202,13 @@ async fn supervisors_read_the_outbox_and_follow_its_links_agents_cannot() {
         .await
         .unwrap();
     let agent = app.browser();
-    agent
-        .post_form(
-            "/api/staff_login",
-            &[("username", "agent.outbox"), ("password", PASSWORD)],
-        )
-        .await;
+    agent.staff_login("agent.outbox", PASSWORD).await;
     assert_eq!(
         agent.get("/staff/outbox").await.status(),
         StatusCode::NOT_FOUND
     );
     let sup = app.browser();
-    sup.post_form(
-        "/api/staff_login",
-        &[("username", "super.outbox"), ("password", PASSWORD)],
-    )
-    .await;
+    sup.staff_login("super.outbox", PASSWORD).await;
     let page = sup.page("/staff/outbox").await;
     assert!(page.contains("data-testid=\"outbox-link\"") && page.contains("/s/"));
     assert!(

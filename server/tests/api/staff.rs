@@ -6,19 +6,9 @@ async fn staff_log_in_at_staff_login_and_see_the_console() {
     let app = spawn_app().await;
     app.staff("agent.test", StaffRole::Agent).await;
     let b = app.browser();
-    let res = b
-        .post_form(
-            "/api/staff_login",
-            &[("username", "agent.test"), ("password", "nope-nope-nope")],
-        )
-        .await;
+    let res = b.staff_login("agent.test", "nope-nope-nope").await;
     assert_eq!(redirected(&res), "/staff/login?error=staff_bad_credentials");
-    let res = b
-        .post_form(
-            "/api/staff_login",
-            &[("username", "Agent.Test"), ("password", PASSWORD)],
-        )
-        .await;
+    let res = b.staff_login("Agent.Test", PASSWORD).await;
     assert_eq!(redirected(&res), "/staff");
     let page = b.page("/staff").await;
     assert!(page.contains("测试员工") && page.contains("客服坐席"));
@@ -40,12 +30,7 @@ async fn a_customer_session_never_opens_a_staff_page_and_vice_versa() {
     assert_eq!(redirected(&customer.get("/staff").await), "/staff/login");
 
     let staff = app.browser();
-    staff
-        .post_form(
-            "/api/staff_login",
-            &[("username", "super.test"), ("password", PASSWORD)],
-        )
-        .await;
+    staff.staff_login("super.test", PASSWORD).await;
     assert_eq!(redirected(&staff.get("/").await), "/login");
     assert!(staff.page("/staff").await.contains("主管"));
 }
@@ -56,17 +41,8 @@ async fn staff_accounts_lock_after_five_failures() {
     app.staff("admin.test", StaffRole::Admin).await;
     let b = app.browser();
     for _ in 0..5 {
-        b.post_form(
-            "/api/staff_login",
-            &[("username", "admin.test"), ("password", "Wrong-Password-1")],
-        )
-        .await;
+        b.staff_login("admin.test", "Wrong-Password-1").await;
     }
-    let res = b
-        .post_form(
-            "/api/staff_login",
-            &[("username", "admin.test"), ("password", PASSWORD)],
-        )
-        .await;
+    let res = b.staff_login("admin.test", PASSWORD).await;
     assert!(redirected(&res).starts_with("/staff/login?error=locked"));
 }

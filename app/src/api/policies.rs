@@ -234,12 +234,24 @@ pub async fn renewal(policy_id: &str) -> Result<(bool, svc::RenewalView), PageEr
 /// Page data: one of the caller's payments.
 #[cfg(feature = "ssr")]
 pub async fn payment(payment_id: &str) -> Result<pay::PaymentView, PageError> {
+    use std::time::Duration;
     let caller = ctx::require_customer_or_renewal_link().await?;
-    let v = pay::view(&ctx::state(), &caller.customer_id, payment_id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    if !caller.may_see(&v.payment.policy_id) {
-        return Err(PageError::NotFound);
+    let state = ctx::state();
+    // A payment just made usually settles within seconds: wait for it here, so that the
+    // person sees the receipt or the refusal, not a page that has to refresh itself.
+    let deadline =
+        tokio::time::Instant::now() + Duration::from_millis(state.config.payment_wait_ms);
+    loop {
+        let v = pay::view(&state, &caller.customer_id, payment_id)
+            .await?
+            .ok_or(PageError::NotFound)?;
+        if !caller.may_see(&v.payment.policy_id) {
+            return Err(PageError::NotFound);
+        }
+        let settled = matches!(v.payment.state.as_str(), "succeeded" | "failed" | "expired");
+        if settled || tokio::time::Instant::now() >= deadline {
+            return Ok(v);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    Ok(v)
 }

@@ -18,6 +18,9 @@ pub struct Config {
     pub session_absolute_secs: i64,
     /// Fill an empty database with demo data at start.
     pub demo_if_empty: bool,
+    /// How long the payment page waits for a payment just made to settle before it shows
+    /// "still processing" (`ANXIN_PAYMENT_WAIT_MS`).
+    pub payment_wait_ms: u64,
 }
 
 pub const DEV_SECRET: &str = "anxin-development-secret-do-not-use-in-production";
@@ -69,6 +72,12 @@ impl Config {
             session_idle_secs: secs("ANXIN_SESSION_IDLE_SECS", 30 * 60)?,
             session_absolute_secs: secs("ANXIN_SESSION_ABSOLUTE_SECS", 12 * 3600)?,
             demo_if_empty: get("ANXIN_DEMO").map(|v| v != "0").unwrap_or(!production),
+            payment_wait_ms: match get("ANXIN_PAYMENT_WAIT_MS") {
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| ConfigError::Invalid("ANXIN_PAYMENT_WAIT_MS", v))?,
+                None => 8_000,
+            },
         })
     }
 
@@ -85,6 +94,7 @@ impl Config {
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
             demo_if_empty: false,
+            payment_wait_ms: 1_500,
         }
     }
 

@@ -14,7 +14,7 @@ use crate::i18n::{t, t_with};
 use crate::model::Money;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 
 fn signed(m: Money) -> String {
     if m.fen() > 0 {
@@ -187,8 +187,10 @@ pub fn PaymentPage() -> impl IntoView {
                                     <a class="btn btn-primary btn-block" href=renew_path(&p.id) data-testid="try-again">{t("payment.try_another")}</a>
                                 </div>
                             }.into_any(),
+                            // Still open after the wait: no self-refreshing page (it would pull a
+                            // screen reader back to the top); the person refreshes, and the
+                            // confirmation comes by SMS too.
                             _ => view! {
-                                <Meta http_equiv="refresh" content="2"/>
                                 <div data-testid="payment-pending" role="status">
                                     <h1>{t("payment.pending_title")}</h1>
                                     <p class="amount strong">{amount.clone()}</p>

@@ -3,7 +3,10 @@ use crate::api::ctx::{self, PageError};
 use crate::api::policies::{self as api, renew_path, SetAutoDebit};
 use crate::backend::services::policies::Standing;
 use crate::backend::store::policies::PolicySummary;
-use crate::components::{badge, insured_for, policy_no_for, product_name, Layout, PolicyCard};
+use crate::components::{
+    badge, error_from_query, insured_for, policy_no_for, product_name, ErrorNotice, IdentityCheck,
+    Layout, PolicyCard,
+};
 use crate::i18n::{locale, t, t_with, Locale};
 use crate::model::Money;
 use leptos::prelude::*;
@@ -248,8 +251,9 @@ pub fn EPolicyPage() -> impl IntoView {
                                         inner_html=verify_qr(&code)></div>
                                     <p class="muted small">{t("epolicy.qr_hint")}
                                     </p>
-                                    <p class="muted small">{t("epolicy.print_hint")}</p>
+                                    <p class="muted small no-print">{t("epolicy.print_hint")}</p>
                                 </article>
+                                {(!reveal).then(|| view! { <RevealNumber here=format!("/policies/{id}/document")/> })}
                             </Layout>
                         }
                         .into_any()
@@ -309,6 +313,28 @@ pub fn VerifyPage() -> impl IntoView {
                 .into_any()
             })}
         </Suspense>
+    }
+}
+
+/// On the e-policy: confirm it is you (as before paying) to show the whole policy number.
+#[component]
+fn RevealNumber(here: String) -> impl IntoView {
+    use crate::api::policies::{StepUp, StepUpSendCode, StepUpWithCode};
+    let error = error_from_query();
+    view! {
+        <section class="card narrow no-print" data-testid="reveal-number">
+            <h2>{t("epolicy.reveal_title")}</h2>
+            <p class="muted">{t("epolicy.reveal_intro")}</p>
+            <ErrorNotice error=error.clone()/>
+            <IdentityCheck
+                id_action=StepUp::PATH
+                send_action=StepUpSendCode::PATH
+                code_action=StepUpWithCode::PATH
+                hidden=vec![("next", here)]
+                submit=t("epolicy.reveal_submit")
+                error
+            />
+        </section>
     }
 }
 

@@ -555,6 +555,41 @@ async fn anyone_can_verify_an_e_policy_without_seeing_personal_data() {
 }
 
 #[tokio::test]
+async fn the_e_policy_shows_the_whole_number_after_the_identity_check() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000114", "秦岚", Some(PASSWORD)).await;
+    let due = app.renewal_due(&c, 10, 250_000).await;
+    let (number,): (String,) = sqlx::query_as("SELECT policy_no FROM policies WHERE id = $1")
+        .bind(&due.policy_id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let b = app.browser();
+    b.login(&c.phone, PASSWORD).await;
+    let path = format!("/policies/{}/document", due.policy_id);
+    let doc = b.page(&path).await;
+    assert!(!doc.contains(&number), "masked until the check");
+    assert!(doc.contains("data-testid=\"reveal-number\""));
+    // A wrong answer comes back to the document with the field marked.
+    let res = b
+        .post_form("/api/step_up", &[("id_last4", "0000"), ("next", &path)])
+        .await;
+    let back = redirected(&res);
+    assert!(back.starts_with(&format!("{path}?error=")), "{back}");
+    assert!(b.page(&back).await.contains("aria-invalid=\"true\""));
+    let res = b
+        .post_form(
+            "/api/step_up",
+            &[("id_last4", &c.id_last4), ("next", &path)],
+        )
+        .await;
+    assert_eq!(redirected(&res), path);
+    let doc = b.page(&path).await;
+    assert!(doc.contains(&number), "whole number, ready to print");
+    assert!(!doc.contains("data-testid=\"reveal-number\""));
+}
+
+#[tokio::test]
 async fn renewal_opens_thirty_days_before_cover_ends_once_even_when_two_instances_race() {
     use app::backend::services::renewal_offers::open_due_offers;
     let app = spawn_app().await;

@@ -6,7 +6,7 @@
 use super::auth::activation::id_last4_hash;
 use super::auth::passwords;
 use super::domain::renewal::{quote, RenewalFactors};
-use super::store::seed::{insert, take_slot_place};
+use super::store::seed::{self, insert, take_slot_place};
 use super::AppState;
 use crate::model::{IdLast4, Money, StaffRole};
 use chrono::{Datelike, Days, NaiveDate};
@@ -568,31 +568,19 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
             };
             let status = if offset < 0 { "lapsed" } else { "active" };
             let premium = p.base + rng.gen_range(-20..20) * p.base / 200;
-            insert(
+            seed::policy(
                 c,
-                "policies",
-                &[
-                    "id",
-                    "customer_id",
-                    "product_id",
-                    "policy_no",
-                    "status",
-                    "insured_object",
-                    "auto_debit",
-                    "verification_code",
-                    "created_at",
-                ],
-                vec![
-                    policy_id.clone().into(),
-                    cid.clone().into(),
-                    product_ids[pi].clone().into(),
-                    policy_no.clone().into(),
-                    status.into(),
-                    insured.into(),
-                    i64::from(seq.is_multiple_of(7) && active).into(),
-                    id(&mut rng)[..12].to_uppercase().into(),
-                    (now - 86_400 * 400).into(),
-                ],
+                &seed::NewPolicy {
+                    id: &policy_id,
+                    customer_id: &cid,
+                    product_id: &product_ids[pi],
+                    policy_no: &policy_no,
+                    status,
+                    insured_object: &insured,
+                    auto_debit: seq.is_multiple_of(7) && active,
+                    verification_code: &id(&mut rng)[..12].to_uppercase(),
+                    created_at: now - 86_400 * 400,
+                },
             )
             .await?;
             // Last year's term too, so payment history has something in it.
@@ -604,29 +592,18 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                 (1i64, prev_start, start - Days::new(1), prev_premium),
                 (2, start, end, premium),
             ] {
-                insert(
+                seed::term(
                     c,
-                    "policy_terms",
-                    &[
-                        "id",
-                        "policy_id",
-                        "customer_id",
-                        "term_no",
-                        "start_date",
-                        "end_date",
-                        "premium_fen",
-                        "created_at",
-                    ],
-                    vec![
-                        id(&mut rng).into(),
-                        policy_id.clone().into(),
-                        cid.clone().into(),
-                        term_no.into(),
-                        date(s).into(),
-                        date(e).into(),
-                        prem.into(),
-                        now.into(),
-                    ],
+                    &seed::NewTerm {
+                        id: &id(&mut rng),
+                        policy_id: &policy_id,
+                        customer_id: &cid,
+                        term_no,
+                        start_date: &date(s),
+                        end_date: &date(e),
+                        premium_fen: prem,
+                        created_at: now,
+                    },
                 )
                 .await?;
             }

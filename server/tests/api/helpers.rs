@@ -1,7 +1,7 @@
 use anxin::router;
 use app::backend::auth::activation::id_last4_hash;
 use app::backend::auth::passwords;
-use app::backend::store::seed::{insert, V};
+use app::backend::store::seed::{self, insert, V};
 use app::backend::{AppState, Clock, Config};
 use app::model::IdLast4;
 use reqwest::header::{HeaderMap, ACCEPT, LOCATION, SET_COOKIE};
@@ -189,55 +189,34 @@ impl TestApp {
         let product = self.product().await;
         let policy_id = app::backend::ids::new_id();
         let policy_no = format!("PA2026{}", &phone[3..]);
-        insert(
+        seed::policy(
             &mut conn,
-            "policies",
-            &[
-                "id",
-                "customer_id",
-                "product_id",
-                "policy_no",
-                "status",
-                "insured_object",
-                "verification_code",
-                "created_at",
-            ],
-            vec![
-                policy_id.clone().into(),
-                id.clone().into(),
-                product.into(),
-                policy_no.clone().into(),
-                "active".into(),
-                "沪A·D1234".into(),
-                app::backend::ids::short_code(12).into(),
-                now.into(),
-            ],
+            &seed::NewPolicy {
+                id: &policy_id,
+                customer_id: &id,
+                product_id: &product,
+                policy_no: &policy_no,
+                status: "active",
+                insured_object: "沪A·D1234",
+                auto_debit: false,
+                verification_code: &app::backend::ids::short_code(12),
+                created_at: now,
+            },
         )
         .await
         .unwrap();
-        insert(
+        seed::term(
             &mut conn,
-            "policy_terms",
-            &[
-                "id",
-                "policy_id",
-                "customer_id",
-                "term_no",
-                "start_date",
-                "end_date",
-                "premium_fen",
-                "created_at",
-            ],
-            vec![
-                app::backend::ids::new_id().into(),
-                policy_id.into(),
-                id.clone().into(),
-                V::I(1),
-                "2026-01-01".into(),
-                "2026-12-31".into(),
-                V::I(345_600),
-                now.into(),
-            ],
+            &seed::NewTerm {
+                id: &app::backend::ids::new_id(),
+                policy_id: &policy_id,
+                customer_id: &id,
+                term_no: 1,
+                start_date: "2026-01-01",
+                end_date: "2026-12-31",
+                premium_fen: 345_600,
+                created_at: now,
+            },
         )
         .await
         .unwrap();
@@ -459,55 +438,34 @@ impl TestApp {
             .take(10)
             .collect();
         let no = format!("PA{digits}");
-        insert(
+        seed::policy(
             &mut conn,
-            "policies",
-            &[
-                "id",
-                "customer_id",
-                "product_id",
-                "policy_no",
-                "status",
-                "insured_object",
-                "verification_code",
-                "created_at",
-            ],
-            vec![
-                policy_id.clone().into(),
-                customer_id.clone().into(),
-                product.into(),
-                no.into(),
-                "active".into(),
-                "沪A·K5678".into(),
-                app::backend::ids::short_code(12).to_uppercase().into(),
-                now.into(),
-            ],
+            &seed::NewPolicy {
+                id: &policy_id,
+                customer_id: &customer_id,
+                product_id: &product,
+                policy_no: &no,
+                status: "active",
+                insured_object: "沪A·K5678",
+                auto_debit: false,
+                verification_code: &app::backend::ids::short_code(12).to_uppercase(),
+                created_at: now,
+            },
         )
         .await
         .unwrap();
-        insert(
+        seed::term(
             &mut conn,
-            "policy_terms",
-            &[
-                "id",
-                "policy_id",
-                "customer_id",
-                "term_no",
-                "start_date",
-                "end_date",
-                "premium_fen",
-                "created_at",
-            ],
-            vec![
-                app::backend::ids::new_id().into(),
-                policy_id.clone().into(),
-                customer_id.clone().into(),
-                V::I(1),
-                start.to_string().into(),
-                end.to_string().into(),
-                V::I(previous_fen),
-                now.into(),
-            ],
+            &seed::NewTerm {
+                id: &app::backend::ids::new_id(),
+                policy_id: &policy_id,
+                customer_id: &customer_id,
+                term_no: 1,
+                start_date: &start.to_string(),
+                end_date: &end.to_string(),
+                premium_fen: previous_fen,
+                created_at: now,
+            },
         )
         .await
         .unwrap();

@@ -77,6 +77,90 @@ pub async fn insert(
     Ok(())
 }
 
+/// A policy as demo data and test fixtures create it.
+pub struct NewPolicy<'a> {
+    pub id: &'a str,
+    pub customer_id: &'a str,
+    pub product_id: &'a str,
+    pub policy_no: &'a str,
+    pub status: &'a str,
+    pub insured_object: &'a str,
+    pub auto_debit: bool,
+    pub verification_code: &'a str,
+    pub created_at: i64,
+}
+
+pub async fn policy(conn: &mut AnyConnection, p: &NewPolicy<'_>) -> sqlx::Result<()> {
+    insert(
+        conn,
+        "policies",
+        &[
+            "id",
+            "customer_id",
+            "product_id",
+            "policy_no",
+            "status",
+            "insured_object",
+            "auto_debit",
+            "verification_code",
+            "created_at",
+        ],
+        vec![
+            p.id.into(),
+            p.customer_id.into(),
+            p.product_id.into(),
+            p.policy_no.into(),
+            p.status.into(),
+            p.insured_object.into(),
+            i64::from(p.auto_debit).into(),
+            p.verification_code.into(),
+            p.created_at.into(),
+        ],
+    )
+    .await
+}
+
+/// One term (a year of cover) of a policy.
+pub struct NewTerm<'a> {
+    pub id: &'a str,
+    pub policy_id: &'a str,
+    pub customer_id: &'a str,
+    pub term_no: i64,
+    /// `YYYY-MM-DD`, both days included.
+    pub start_date: &'a str,
+    pub end_date: &'a str,
+    pub premium_fen: i64,
+    pub created_at: i64,
+}
+
+pub async fn term(conn: &mut AnyConnection, t: &NewTerm<'_>) -> sqlx::Result<()> {
+    insert(
+        conn,
+        "policy_terms",
+        &[
+            "id",
+            "policy_id",
+            "customer_id",
+            "term_no",
+            "start_date",
+            "end_date",
+            "premium_fen",
+            "created_at",
+        ],
+        vec![
+            t.id.into(),
+            t.policy_id.into(),
+            t.customer_id.into(),
+            t.term_no.into(),
+            t.start_date.into(),
+            t.end_date.into(),
+            t.premium_fen.into(),
+            t.created_at.into(),
+        ],
+    )
+    .await
+}
+
 /// Takes one place in a slot if one is left.
 pub async fn take_slot_place(conn: &mut AnyConnection, slot_id: &str) -> sqlx::Result<bool> {
     let r = sqlx::query("UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity")

@@ -22,7 +22,7 @@ pub async fn customer_home() -> Result<CustomerHome, PageError> {
         .ok_or(PageError::Login)?;
     let groups = policy_svc::list(&state, &customer_id).await?;
     Ok(CustomerHome {
-        reveal: session.stepped_up_at.is_some(),
+        reveal: crate::backend::auth::step_up::reveals(&session, state.clock.now()),
         name: profile.name,
         phone_masked: Phone::parse(&profile.phone)
             .map(|p| crate::i18n::phone(&p))

@@ -60,19 +60,30 @@ pub async fn login(phone: String, password: String, next: String) -> Result<(), 
         &ctx::client_ip(),
     )
     .await;
-    // Back to the form with the number filled in, or forget it once in.
-    let keep = result.is_err().then(|| phone.as_str());
-    ctx::remember_for(LOGIN_PAGE, REMEMBERED_PHONE, keep);
     match result {
         Ok(done) => {
-            ctx::set_cookie(&done.set_cookie);
+            signed_in(&done.set_cookie);
             ctx::go(ctx::safe_next(&next));
         }
-        Err(LoginError::Refused(r)) => ctx::go(&refusal_url(&back, &r)),
-        Err(LoginError::Internal(e)) => ctx::go_internal_error(&back, &e),
-        Err(_) => ctx::go(&ctx::error_url(&back, "bad_credentials", &[])),
+        Err(e) => {
+            // Back to the form with the number filled in.
+            ctx::remember_for(LOGIN_PAGE, REMEMBERED_PHONE, Some(phone.as_str()));
+            match e {
+                LoginError::Refused(r) => ctx::go(&refusal_url(&back, &r)),
+                LoginError::Internal(e) => ctx::go_internal_error(&back, &e),
+                _ => ctx::go(&ctx::error_url(&back, "bad_credentials", &[])),
+            }
+        }
     }
     Ok(())
+}
+
+/// A customer session begins: its cookie, and the phone number kept for the login form
+/// is forgotten (however they got in), so the next person on this device does not see it.
+#[cfg(feature = "ssr")]
+fn signed_in(session_cookie: &str) {
+    ctx::set_cookie(session_cookie);
+    ctx::remember_for(LOGIN_PAGE, REMEMBERED_PHONE, None);
 }
 
 /// The login page, carrying `next` (a same-site path) so that an error does not lose it.
@@ -168,7 +179,7 @@ pub async fn login_with_code(c: String, code: String, next: String) -> Result<()
     let state = ctx::state();
     match login::with_code(&state, &c, &code, &ctx::client_ip()).await {
         Ok(done) => {
-            ctx::set_cookie(&done.set_cookie);
+            signed_in(&done.set_cookie);
             ctx::go(ctx::safe_next(&next));
         }
         Err(LoginError::Refused(r)) => ctx::go(&refusal_url(&back, &r)),
@@ -265,7 +276,7 @@ pub async fn complete_activation(
     .await;
     match outcome {
         Ok(done) => {
-            ctx::set_cookie(&done.set_cookie);
+            signed_in(&done.set_cookie);
             ctx::go("/");
         }
         Err(e) => activation_redirect(&back, e),
@@ -328,6 +339,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
         }
     }
     ctx::set_cookie(&session::clearing_cookie(&state));
+    ctx::remember_for(LOGIN_PAGE, REMEMBERED_PHONE, None);
     ctx::go(target);
     Ok(())
 }

@@ -110,10 +110,12 @@ pub fn go_internal_error(path: &str, err: &dyn std::fmt::Display) {
 
 /// A same-site path to return to after login; anything else becomes `/`.
 pub fn safe_next(next: &str) -> &str {
+    // Browsers drop tabs and line breaks from URLs: "/\t/evil.example" is "//evil.example".
     let ok = next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
-        && !next.contains("://");
+        && !next.contains("://")
+        && !next.chars().any(|c| c.is_control());
     if ok {
         next
     } else {
@@ -239,10 +241,11 @@ pub async fn require_customer_or_renewal_link() -> Result<Caller, PageError> {
     }
 }
 
-/// A form posted about a thing that is not the caller's: change nothing and send the
-/// browser to that thing's page, which applies the same scoping and answers with the
-/// 404 page. (A 404 from the server function itself would reach a browser as an empty
-/// page: leptos_axum answers form posts with a redirect to the referrer.)
+/// A form posted about something the caller may not act on: change nothing and send the
+/// browser to that thing's page, which applies the same scoping, so that a thing that is
+/// not theirs gets the 404 page (and their own thing simply its page). A 404 from the
+/// server function itself would reach a browser as an empty page: leptos_axum answers
+/// form posts with a redirect to the referrer.
 pub fn go_not_found(page: &str) {
     go(page);
 }

@@ -68,7 +68,8 @@ pub async fn check_link_code(code: String, sc: String, sms: String) -> Result<()
         &ctx::client_ip(),
     )
     .await;
-    finish_check(&back, outcome);
+    // A wrong code goes back to the code form (same challenge), not to the ID digits.
+    finish_check(&format!("{back}?sc={sc}"), outcome);
     Ok(())
 }
 

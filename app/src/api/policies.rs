@@ -59,7 +59,7 @@ pub async fn step_up(id_last4: String, next: String) -> Result<(), ServerFnError
     let state = ctx::state();
     let outcome =
         step_up::with_id_digits(&state, &session, &customer_id, &last4, &ctx::client_ip()).await;
-    finish_step_up(&next, outcome);
+    finish_step_up(&next, &next, outcome);
     Ok(())
 }
 
@@ -75,7 +75,7 @@ pub async fn step_up_send_code(next: String) -> Result<(), ServerFnError> {
     let body = move |sms: &str| crate::i18n::t_in_with(loc, "sms.check_code", &[("code", sms)]);
     match step_up::send_code(&ctx::state(), &customer_id, body).await {
         Ok(challenge) => ctx::go(&format!("{next}?sc={challenge}")),
-        Err(e) => finish_step_up(&next, Err(e)),
+        Err(e) => finish_step_up(&next, &next, Err(e)),
     }
     Ok(())
 }
@@ -106,22 +106,24 @@ pub async fn step_up_with_code(sc: String, sms: String, next: String) -> Result<
         &ctx::client_ip(),
     )
     .await;
-    finish_step_up(&next, outcome);
+    // A wrong code goes back to the code form (same challenge), not to the ID digits.
+    finish_step_up(&next, &format!("{next}?sc={sc}"), outcome);
     Ok(())
 }
 
+/// Success goes on to `next`; a failure back to the form at `back`.
 #[cfg(feature = "ssr")]
-fn finish_step_up(next: &str, outcome: Result<(), StepUpError>) {
+fn finish_step_up(next: &str, back: &str, outcome: Result<(), StepUpError>) {
     match outcome {
         Ok(()) => ctx::go(next),
-        Err(StepUpError::Wrong) => ctx::go(&ctx::error_url(next, "step_up_wrong", &[])),
+        Err(StepUpError::Wrong) => ctx::go(&ctx::error_url(back, "step_up_wrong", &[])),
         Err(StepUpError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
-            next,
+            back,
             "too_soon",
             &[("until", retry_at.to_string())],
         )),
-        Err(StepUpError::Refused(r)) => ctx::go(&super::auth::refusal_url(next, &r)),
-        Err(StepUpError::Internal(e)) => ctx::go_internal_error(next, &e),
+        Err(StepUpError::Refused(r)) => ctx::go(&super::auth::refusal_url(back, &r)),
+        Err(StepUpError::Internal(e)) => ctx::go_internal_error(back, &e),
     }
 }
 
@@ -192,7 +194,7 @@ pub async fn list() -> Result<
 > {
     let (session, customer_id) = ctx::require_customer_session().await?;
     Ok((
-        session.stepped_up_at.is_some(),
+        step_up::reveals(&session, ctx::state().clock.now()),
         svc::list(&ctx::state(), &customer_id).await?,
     ))
 }
@@ -204,7 +206,7 @@ pub async fn detail(policy_id: &str) -> Result<(bool, svc::PolicyDetail), PageEr
     let d = svc::detail(&ctx::state(), &customer_id, policy_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    Ok((session.stepped_up_at.is_some(), d))
+    Ok((step_up::reveals(&session, ctx::state().clock.now()), d))
 }
 
 /// Page data: the e-policy of one of the caller's policies, or not found.
@@ -214,7 +216,7 @@ pub async fn document(policy_id: &str) -> Result<(bool, svc::PolicyDocument), Pa
     let d = svc::document(&ctx::state(), &customer_id, policy_id)
         .await?
         .ok_or(PageError::NotFound)?;
-    Ok((session.stepped_up_at.is_some(), d))
+    Ok((step_up::reveals(&session, ctx::state().clock.now()), d))
 }
 
 /// Page data: the renewal offer of one of the caller's policies, and whether they may pay now.
@@ -249,7 +251,10 @@ pub async fn payment(payment_id: &str) -> Result<pay::PaymentView, PageError> {
             return Err(PageError::NotFound);
         }
         let settled = matches!(v.payment.state.as_str(), "succeeded" | "failed" | "expired");
-        if settled || tokio::time::Instant::now() >= deadline {
+        // Only a payment just made is waited for; an old one still open is the
+        // reconciliation job's to settle, and its page answers at once.
+        let just_made = state.clock.now() - v.payment.created_at < 30;
+        if settled || !just_made || tokio::time::Instant::now() >= deadline {
             return Ok(v);
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -14,6 +14,7 @@ const CODES: &[&str] = &[
     "bad_credentials",
     "staff_bad_credentials",
     "bad_code",
+    "code_expired",
     "too_soon",
     "locked",
     "throttled",
@@ -131,7 +132,7 @@ impl FormError {
         }
     }
 
-    fn about(&self, field: &str) -> bool {
+    pub fn about(&self, field: &str) -> bool {
         self.fields().contains(&field)
     }
 

@@ -62,7 +62,7 @@ pub fn VerifyPage() -> impl IntoView {
                 let c = use_query_map().get_untracked().get("c").map(|c| urlsafe(&c)).unwrap_or_default();
                 let challenge = crate::backend::auth::codes::challenge(&ctx::state(), &c).await.ok().flatten();
                 let Some(ch) = challenge.filter(|ch| ch.purpose == "activate" && !ch.expired) else {
-                    ctx::go_page(&ctx::error_url("/activate", "bad_code", &[]));
+                    ctx::go_page(&ctx::error_url("/activate", "code_expired", &[]));
                     return ().into_any();
                 };
                 view! {

@@ -122,7 +122,14 @@ pub fn CodePage() -> impl IntoView {
                         .into_any()
                     }
                     (c, ch) => {
-                        let stale = (c.is_some() && ch.is_some()).then(|| view! { <p class="alert alert-info" role="status">{t("code.expired")}</p> });
+                        // The code form is gone (the code expired): an error about the code
+                        // is said, and focused, by the "expired" notice instead.
+                        let stale = c.is_some() && ch.is_some();
+                        let about_code = error.as_ref().is_some_and(|e| e.about("code"));
+                        let error = error.filter(|e| !(stale && e.about("code")));
+                        let stale = stale.then(|| view! {
+                            <p class="alert alert-info" role="status" tabindex=about_code.then_some("-1") autofocus=about_code>{t("code.expired")}</p>
+                        });
                         view! {
                             {stale}
                             <ErrorNotice error=error.clone()/>

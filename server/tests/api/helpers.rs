@@ -30,15 +30,12 @@ fn unix_now() -> u64 {
 }
 
 /// Whether a test database named `{prefix}{unix seconds}_{tag}` is from a finished run.
-/// Names without a time are from before times were recorded: stale too.
+/// Anything else is left alone (it may belong to a run of some other checkout).
 fn stale(name: &str, prefix: &str) -> bool {
-    let Some(rest) = name.strip_prefix(prefix) else {
-        return false;
-    };
-    match rest.split_once('_').map(|(t, _)| t.parse::<u64>()) {
-        Some(Ok(t)) => t + STALE_SECS < unix_now(),
-        _ => rest.len() == 12 && rest.chars().all(|c| c.is_ascii_alphanumeric()),
-    }
+    name.strip_prefix(prefix)
+        .and_then(|rest| rest.split_once('_'))
+        .and_then(|(t, _)| t.parse::<u64>().ok())
+        .is_some_and(|t| t + STALE_SECS < unix_now())
 }
 
 /// Once per test run: removes the schemas (PostgreSQL) or files (SQLite) that earlier
@@ -53,7 +50,7 @@ async fn sweep_postgres(conn: &mut sqlx::AnyConnection) {
     .await
     .expect("list test schemas");
     for (name,) in schemas.into_iter().filter(|(n,)| stale(n, "t_")) {
-        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
             .execute(&mut *conn)
             .await;
     }

@@ -82,8 +82,24 @@ async fn after_a_wrong_password_the_phone_number_is_still_filled_in_until_logged
     assert_eq!(redirected(&b.login(&c.phone, PASSWORD).await), "/");
     b.post_form("/api/logout", &[]).await;
     assert!(!b.page("/login").await.contains(&c.phone));
-    // A stranger's browser shows nothing.
-    assert!(!app.browser().page("/login").await.contains(&c.phone));
+    // Also when the way in is a texted code.
+    b.login(&c.phone, "Not-The-Password-1").await;
+    assert!(b.page("/login").await.contains(&c.phone));
+    let to = redirected(
+        &b.post_form("/api/request_login_code", &[("phone", &c.phone)])
+            .await,
+    );
+    let challenge = to.trim_start_matches("/login/code?c=").to_owned();
+    let code = app.last_code(&c.phone).await;
+    let res = b
+        .post_form(
+            "/api/login_with_code",
+            &[("c", &challenge), ("code", &code), ("next", "/")],
+        )
+        .await;
+    assert_eq!(redirected(&res), "/");
+    b.post_form("/api/logout", &[]).await;
+    assert!(!b.page("/login").await.contains(&c.phone));
 }
 
 #[tokio::test]
@@ -210,6 +226,20 @@ async fn login_returns_to_a_local_next_page_only() {
         .await;
     assert_eq!(redirected(&res), "/staff");
     assert_eq!(b.get("/nothing-here").await.status(), StatusCode::NOT_FOUND);
+    // Browsers drop a tab from a URL: "/\t/evil.example" would be "//evil.example".
+    for sneaky in ["/\t/evil.example", "/\n/evil.example", "/\\evil.example"] {
+        let res = b
+            .post_form(
+                "/api/login",
+                &[
+                    ("phone", &c.phone),
+                    ("password", PASSWORD),
+                    ("next", sneaky),
+                ],
+            )
+            .await;
+        assert_eq!(redirected(&res), "/", "{sneaky:?}");
+    }
 }
 
 #[tokio::test]

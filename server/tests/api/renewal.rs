@@ -405,7 +405,15 @@ async fn reconciliation_settles_a_payment_whose_webhook_never_came() {
         0,
         "not stale yet"
     );
-    app.clock.advance(3 * 60);
+    // A minute on, the page no longer waits: it answers "still processing" at once.
+    app.clock.advance(60);
+    let started = std::time::Instant::now();
+    assert!(b
+        .page(&format!("/payments/{id}"))
+        .await
+        .contains("data-testid=\"payment-pending\""));
+    assert!(started.elapsed() < std::time::Duration::from_millis(1_000));
+    app.clock.advance(2 * 60);
     assert_eq!(
         app::backend::services::payments::reconcile(&app.state, 120)
             .await
@@ -587,6 +595,10 @@ async fn the_e_policy_shows_the_whole_number_after_the_identity_check() {
     let doc = b.page(&path).await;
     assert!(doc.contains(&number), "whole number, ready to print");
     assert!(!doc.contains("data-testid=\"reveal-number\""));
+    // Only just after the check: ten minutes on, masked again.
+    app.clock.advance(11 * 60);
+    let doc = b.page(&path).await;
+    assert!(!doc.contains(&number) && doc.contains("data-testid=\"reveal-number\""));
 }
 
 #[tokio::test]
@@ -663,6 +675,26 @@ async fn a_texted_code_is_the_other_way_to_step_up() {
     assert!(to.starts_with(&format!("{next}?sc=")), "{to}");
     let sc = to.split("sc=").nth(1).unwrap().to_owned();
     let sms = app.last_code(&c.phone).await;
+    // A wrong code comes back to the code form, with the code field marked.
+    let wrong = if sms == "000000" { "111111" } else { "000000" };
+    let res = b
+        .post_form(
+            "/api/step_up_with_code",
+            &[("sc", &sc), ("sms", wrong), ("next", &next)],
+        )
+        .await;
+    let back = redirected(&res);
+    assert_eq!(back, format!("{next}?sc={sc}&error=step_up_wrong"));
+    let page = b.page(&back).await;
+    let field = page
+        .split("id=\"sms\"")
+        .nth(1)
+        .expect("the code field")
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(field.contains("aria-invalid=\"true\""), "{field}");
     let res = b
         .post_form(
             "/api/step_up_with_code",

@@ -17,6 +17,11 @@ pub fn is_fresh(session: &Session, now: i64) -> bool {
         .is_some_and(|t| now - t < FRESH_FOR_SECS)
 }
 
+/// Whether whole policy numbers may be shown: only just after a check, like paying.
+pub fn reveals(session: &Session, now: i64) -> bool {
+    is_fresh(session, now)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StepUpError {
     #[error("wrong digits or code")]

@@ -40,14 +40,8 @@ impl Locale {
 
     /// From the language cookie; Simplified Chinese without one.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(cookie::Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == COOKIE)
-            .and_then(|c| Self::parse(c.value()))
+        crate::backend::cookie_value(headers, COOKIE)
+            .and_then(|v| Self::parse(&v))
             .unwrap_or_default()
     }
 }

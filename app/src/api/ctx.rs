@@ -3,7 +3,7 @@
 
 use crate::backend::auth::{self, Principal, Session};
 use crate::backend::{AppState, ClientIp, RequestId, SessionSlot};
-use http::header::{HeaderValue, COOKIE, SET_COOKIE};
+use http::header::{HeaderValue, SET_COOKIE};
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -47,31 +47,19 @@ pub fn set_status(status: http::StatusCode) {
 /// after a wrong password), so they need not type it again: an HttpOnly cookie for that
 /// page only, for 5 minutes. `None` forgets it.
 pub fn remember_for(page: &'static str, name: &'static str, value: Option<&str>) {
-    use cookie::{Cookie, SameSite};
-    let c = Cookie::build((name, value.unwrap_or_default().to_owned()))
-        .path(page)
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state().config.secure_cookies())
-        .max_age(cookie::time::Duration::seconds(if value.is_some() {
-            300
-        } else {
-            0
-        }));
-    set_cookie(&c.build().to_string());
+    let max_age = if value.is_some() { 300 } else { 0 };
+    set_cookie(&crate::backend::cookie_header(
+        &state().config,
+        name,
+        value.unwrap_or_default(),
+        page,
+        Some(max_age),
+    ));
 }
 
 /// A value kept by `remember_for`, if the request carries it.
 pub fn remembered(name: &str) -> Option<String> {
-    parts()?
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name && !c.value().is_empty())
-        .map(|c| c.value().to_owned())
+    crate::backend::cookie_value(&parts()?.headers, name)
 }
 
 /// Post/Redirect/Get: send the browser to `path`.
@@ -132,14 +120,8 @@ pub async fn session() -> Option<Session> {
 }
 
 async fn resolve_session() -> Option<Session> {
-    let header = parts().and_then(|p| {
-        p.headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(auth::session::token_from_header)
-    })?;
-    match auth::session::resolve(&state(), &header).await {
+    let token = crate::backend::cookie_value(&parts()?.headers, auth::session::COOKIE)?;
+    match auth::session::resolve(&state(), &token).await {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "session lookup failed");

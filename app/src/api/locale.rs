@@ -6,12 +6,13 @@ pub async fn set_locale(lang: String, next: String) -> Result<(), ServerFnError>
     use super::ctx;
     use crate::i18n::{Locale, COOKIE};
     let locale = Locale::parse(&lang).unwrap_or_default();
-    let cookie = cookie::Cookie::build((COOKIE, locale.code()))
-        .path("/")
-        .same_site(cookie::SameSite::Lax)
-        .max_age(cookie::time::Duration::days(365))
-        .build();
-    ctx::set_cookie(&cookie.to_string());
+    ctx::set_cookie(&crate::backend::cookie_header(
+        &ctx::state().config,
+        COOKIE,
+        locale.code(),
+        "/",
+        Some(365 * 86_400),
+    ));
     ctx::go(ctx::safe_next(&next));
     Ok(())
 }

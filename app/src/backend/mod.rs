@@ -45,6 +45,39 @@ impl AppState {
     }
 }
 
+/// A `Set-Cookie` value as all of ours are: HttpOnly (no script reads them), SameSite=Lax,
+/// `Secure` when the site is served over https. `max_age: None` lasts the browser session;
+/// `Some(0)` removes the cookie.
+pub fn cookie_header(
+    config: &Config,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: Option<i64>,
+) -> String {
+    let mut c = cookie::Cookie::build((name.to_owned(), value.to_owned()))
+        .path(path.to_owned())
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(config.secure_cookies());
+    if let Some(secs) = max_age {
+        c = c.max_age(cookie::time::Duration::seconds(secs));
+    }
+    c.build().to_string()
+}
+
+/// The value of the request's cookie `name`, if it has a non-empty one.
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name && !c.value().is_empty())
+        .map(|c| c.value().to_owned())
+}
+
 /// The address a request came from, put in the request's extensions by the server.
 #[derive(Clone, Debug)]
 pub struct ClientIp(pub String);

@@ -7,7 +7,6 @@
 
 use super::super::store::sessions::{self as store, NewSession};
 use super::super::{ids, AppState};
-use cookie::{Cookie, SameSite};
 
 pub const COOKIE: &str = "anxin_sid";
 
@@ -103,23 +102,7 @@ pub fn clearing_cookie(state: &AppState) -> String {
 }
 
 fn cookie(state: &AppState, value: String, max_age: Option<i64>) -> String {
-    let mut c = Cookie::build((COOKIE, value))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.secure_cookies())
-        .path("/");
-    if let Some(secs) = max_age {
-        c = c.max_age(cookie::time::Duration::seconds(secs));
-    }
-    c.build().to_string()
-}
-
-/// The session token in a `Cookie` request header, if any.
-pub fn token_from_header(cookie_header: &str) -> Option<String> {
-    Cookie::split_parse(cookie_header)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE && !c.value().is_empty())
-        .map(|c| c.value().to_owned())
+    crate::backend::cookie_header(&state.config, COOKIE, &value, "/", max_age)
 }
 
 /// Finds the live session for a token and extends its idle expiry.

@@ -169,7 +169,9 @@ pub async fn pay_renewal(
     };
     match pay::pay_renewal(&ctx::state(), &caller.session, &caller.customer_id, req).await {
         Ok(payment_id) => ctx::go(&payment_path(&payment_id)),
-        Err(PayError::NotFound) => ctx::go_not_found(&back),
+        // Not this caller's offer: their own renewal page says the offer is closed; someone
+        // else's is a 404 for them, as always.
+        Err(PayError::NotFound) => ctx::go_not_found(&ctx::error_url(&back, "offer_closed", &[])),
         Err(PayError::OfferChanged) => ctx::go(&ctx::error_url(&back, "offer_changed", &[])),
         Err(PayError::OfferClosed) => ctx::go(&ctx::error_url(&back, "offer_closed", &[])),
         Err(PayError::StepUpRequired) => ctx::go(&ctx::error_url(&back, "step_up_required", &[])),

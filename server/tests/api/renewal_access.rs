@@ -41,7 +41,10 @@ async fn another_customers_policies_offers_and_payments_are_not_found() {
         .pay(&due, "2", "intruder-key-000000001", "wechat", "")
         .await;
     let to = redirected(&res);
-    assert_eq!(to, format!("/policies/{}/renew", due.policy_id));
+    assert!(
+        to.starts_with(&format!("/policies/{}/renew", due.policy_id)),
+        "{to}"
+    );
     assert_eq!(intruder.get(&to).await.status(), StatusCode::NOT_FOUND);
     let res = intruder
         .post_form(
@@ -93,4 +96,41 @@ async fn policy_pages_need_a_customer_session() {
         .pay(&due, "1", "anon-key-0000000000001", "wechat", "")
         .await;
     assert_eq!(redirected(&res), "/login");
+}
+
+#[tokio::test]
+async fn someone_elses_offer_on_ones_own_policy_pays_nothing_and_says_the_offer_is_closed() {
+    let app = spawn_app().await;
+    let owner = app.customer("13900000204", "丁", Some(PASSWORD)).await;
+    let other = app.customer("13900000205", "戊", Some(PASSWORD)).await;
+    let own = app.renewal_due(&owner, 10, 250_000).await;
+    let foreign = app.renewal_due(&other, 10, 180_000).await;
+    let b = app.browser();
+    b.login_and_step_up(&owner).await;
+    let res = b
+        .post_form(
+            "/api/pay_renewal",
+            &[
+                ("policy_id", &own.policy_id),
+                ("offer_id", &foreign.offer_id),
+                ("version", "1"),
+                ("key", "mixed-offer-key-000001"),
+                ("method", "wechat"),
+                ("card_no", ""),
+            ],
+        )
+        .await;
+    let to = redirected(&res);
+    assert_eq!(
+        to,
+        format!("/policies/{}/renew?error=offer_closed", own.policy_id)
+    );
+    assert!(b.page(&to).await.contains("data-testid=\"form-error\""));
+    for offer in [&own.offer_id, &foreign.offer_id] {
+        assert_eq!(
+            app.count("SELECT COUNT(*) FROM payments WHERE offer_id = $1", offer)
+                .await,
+            0
+        );
+    }
 }

@@ -1,4 +1,5 @@
-use super::notice::{aria_invalid, autofocus, described_by, FormError};
+use super::fields::{IdLast4Field, SmsCodeField};
+use super::notice::FormError;
 use crate::i18n::t;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -35,12 +36,7 @@ pub fn IdentityCheck(
             <form method="post" action=code_action class="form" data-testid="sms-check-form">
                 {fields()}
                 <input type="hidden" name="sc" value=sc/>
-                <div class="field">
-                    <label for="sms">{t("check.code")}</label>
-                    <input id="sms" name="sms" type="text" inputmode="numeric" autocomplete="one-time-code"
-                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-invalid=aria_invalid(&error, "sms")
-                        aria-describedby=described_by(&error, "sms", None) autofocus=autofocus(&error, "sms")/>
-                </div>
+                <SmsCodeField id="sms" label=t("check.code") error=error.clone()/>
                 <button type="submit" class="btn btn-primary btn-block">{submit}</button>
             </form>
         }
@@ -48,13 +44,7 @@ pub fn IdentityCheck(
         None => view! {
             <form method="post" action=id_action class="form" data-testid="id-check-form">
                 {fields()}
-                <div class="field">
-                    <label for="id_last4">{t("activate.id_last4")}</label>
-                    <input id="id_last4" name="id_last4" type="text" autocomplete="off" maxlength="4"
-                        pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-invalid=aria_invalid(&error, "id_last4")
-                        aria-describedby=described_by(&error, "id_last4", Some("id-hint")) autofocus=autofocus(&error, "id_last4")/>
-                    <p class="hint" id="id-hint">{t("activate.id_last4_hint")}</p>
-                </div>
+                <IdLast4Field error=error.clone()/>
                 <button type="submit" class="btn btn-primary btn-block">{submit}</button>
             </form>
             <form method="post" action=send_action class="inline-form">

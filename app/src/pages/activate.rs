@@ -2,7 +2,8 @@ use crate::api::account::viewer;
 use crate::api::auth::{urlsafe, CompleteActivation, ResendActivationCode, StartActivation};
 use crate::api::ctx;
 use crate::components::{
-    aria_invalid, autofocus, described_by, error_from_query, ErrorNotice, Layout, Password,
+    aria_invalid, autofocus, described_by, error_from_query, ErrorNotice, IdLast4Field, Layout,
+    Password, SmsCodeField,
 };
 use crate::i18n::{t, t_with};
 use leptos::prelude::*;
@@ -33,13 +34,7 @@ pub fn ActivatePage() -> impl IntoView {
                                         aria-describedby=described_by(&error, "policy_no", Some("policy-hint")) autofocus=autofocus(&error, "policy_no")/>
                                     <p class="hint" id="policy-hint">{t("activate.policy_no_hint")}</p>
                                 </div>
-                                <div class="field">
-                                    <label for="id_last4">{t("activate.id_last4")}</label>
-                                    <input id="id_last4" name="id_last4" type="text" autocomplete="off" maxlength="4"
-                                        pattern="[0-9]{3}[0-9Xx]" required class="code-input" aria-invalid=aria_invalid(&error, "id_last4")
-                                        aria-describedby=described_by(&error, "id_last4", Some("id-hint")) autofocus=autofocus(&error, "id_last4")/>
-                                    <p class="hint" id="id-hint">{t("activate.id_last4_hint")}</p>
-                                </div>
+                                <IdLast4Field error=error.clone()/>
                                 <button type="submit" class="btn btn-primary btn-block">{t("activate.submit")}</button>
                             </form>
                             <p class="alt-actions"><a href="/login">{t("login.with_password")}</a></p>
@@ -74,12 +69,7 @@ pub fn VerifyPage() -> impl IntoView {
                             <ErrorNotice error=error.clone()/>
                             <form method="post" action=CompleteActivation::PATH class="form" data-testid="verify-form">
                                 <input type="hidden" name="c" value=c.clone()/>
-                                <div class="field">
-                                    <label for="code">{t("activate.code")}</label>
-                                    <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
-                                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-invalid=aria_invalid(&error, "code")
-                                        aria-describedby=described_by(&error, "code", None) autofocus=autofocus(&error, "code")/>
-                                </div>
+                                <SmsCodeField id="code" label=t("activate.code") error=error.clone()/>
                                 <div class="field">
                                     <label for="password">{t("activate.password")}</label>
                                     <Password id="password" autocomplete="new-password" error=error.clone() hint="password-rules" minlength=10/>

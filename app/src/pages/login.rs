@@ -5,7 +5,7 @@ use crate::api::auth::{
 use crate::api::ctx;
 use crate::backend::clock::shanghai_datetime;
 use crate::components::{
-    aria_invalid, autofocus, described_by, error_from_query, ErrorNotice, Layout, Password,
+    error_from_query, ErrorNotice, Layout, Password, PhoneField, SmsCodeField,
 };
 use crate::i18n::{t, t_with};
 use leptos::prelude::*;
@@ -53,13 +53,7 @@ pub fn LoginPage() -> impl IntoView {
                             <ErrorNotice error=error.clone()/>
                             <form method="post" action=crate::api::auth::Login::PATH class="form" data-testid="login-form">
                                 <input type="hidden" name="next" value=next_from_query()/>
-                                <div class="field">
-                                    <label for="phone">{t("login.phone")}</label>
-                                    <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel-national"
-                                        maxlength="20" required value=remembered_phone() aria-invalid=aria_invalid(&error, "phone")
-                                        aria-describedby=described_by(&error, "phone", Some("phone-hint")) autofocus=autofocus(&error, "phone")/>
-                                    <p class="hint" id="phone-hint">{t("login.phone_hint")}</p>
-                                </div>
+                                <PhoneField error=error.clone() value=remembered_phone()/>
                                 <div class="field">
                                     <label for="password">{t("login.password")}</label>
                                     <Password id="password" autocomplete="current-password" error=error.clone()/>
@@ -104,13 +98,7 @@ pub fn CodePage() -> impl IntoView {
                             <form method="post" action=LoginWithCode::PATH class="form" data-testid="code-form">
                                 <input type="hidden" name="c" value=c.clone()/>
                                 <input type="hidden" name="next" value=next_from_query()/>
-                                <div class="field">
-                                    <label for="code">{t("code.code")}</label>
-                                    <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
-                                        pattern="[0-9]{6}" maxlength="6" required class="code-input" aria-invalid=aria_invalid(&error, "code")
-                                        aria-describedby=described_by(&error, "code", Some("code-hint")) autofocus=autofocus(&error, "code")/>
-                                    <p class="hint" id="code-hint">{t("code.code_hint")}</p>
-                                </div>
+                                <SmsCodeField id="code" label=t("code.code") error=error.clone() hint=t("code.code_hint")/>
                                 <button type="submit" class="btn btn-primary btn-block">{t("code.submit")}</button>
                             </form>
                             <form method="post" action=ResendLoginCode::PATH class="form inline-form">
@@ -134,13 +122,7 @@ pub fn CodePage() -> impl IntoView {
                             {stale}
                             <ErrorNotice error=error.clone()/>
                             <form method="post" action=RequestLoginCode::PATH class="form" data-testid="request-code-form">
-                                <div class="field">
-                                    <label for="phone">{t("login.phone")}</label>
-                                    <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel-national"
-                                        maxlength="20" required value=remembered_phone() aria-invalid=aria_invalid(&error, "phone")
-                                        aria-describedby=described_by(&error, "phone", Some("phone-hint")) autofocus=autofocus(&error, "phone")/>
-                                    <p class="hint" id="phone-hint">{t("login.phone_hint")}</p>
-                                </div>
+                                <PhoneField error=error.clone() value=remembered_phone()/>
                                 <button type="submit" class="btn btn-primary btn-block">{t("code.send")}</button>
                             </form>
                         }

@@ -134,25 +134,36 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// The payment provider's callback. A bad signature is a 400 and changes nothing;
-/// replays are accepted and change nothing.
+/// A webhook's JSON body, if it carries a valid signature (our shared webhook secret).
+/// A bad signature or body is a 400 and changes nothing.
+fn signed_json<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    what: &str,
+) -> Result<T, http::StatusCode> {
+    let signature = headers
+        .get("x-anxin-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !app::backend::adapters::payments::verify(&state.config.webhook_secret, body, signature) {
+        tracing::warn!("{what} webhook with a bad signature refused");
+        return Err(http::StatusCode::BAD_REQUEST);
+    }
+    serde_json::from_slice(body).map_err(|_| http::StatusCode::BAD_REQUEST)
+}
+
+/// The payment provider's callback. Replays are accepted and change nothing.
 async fn payment_webhook(
     State(state): State<AppState>,
     headers: http::HeaderMap,
     body: axum::body::Bytes,
 ) -> http::StatusCode {
-    use app::backend::adapters::payments::{verify, WebhookEvent};
+    use app::backend::adapters::payments::WebhookEvent;
     use app::backend::services::payments::{settle_from_webhook, SettleError};
-    let signature = headers
-        .get("x-anxin-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !verify(&state.config.webhook_secret, &body, signature) {
-        tracing::warn!("payment webhook with a bad signature refused");
-        return http::StatusCode::BAD_REQUEST;
-    }
-    let Ok(event) = serde_json::from_slice::<WebhookEvent>(&body) else {
-        return http::StatusCode::BAD_REQUEST;
+    let event: WebhookEvent = match signed_json(&state, &headers, &body, "payment") {
+        Ok(e) => e,
+        Err(status) => return status,
     };
     match settle_from_webhook(&state, &event).await {
         Ok(_) => http::StatusCode::OK,
@@ -170,16 +181,10 @@ async fn sms_webhook(
     headers: http::HeaderMap,
     body: axum::body::Bytes,
 ) -> http::StatusCode {
-    let signature = headers
-        .get("x-anxin-signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !app::backend::adapters::payments::verify(&state.config.webhook_secret, &body, signature) {
-        tracing::warn!("SMS webhook with a bad signature refused");
-        return http::StatusCode::BAD_REQUEST;
-    }
-    let Ok(sms) = serde_json::from_slice::<app::backend::adapters::sms::InboundSms>(&body) else {
-        return http::StatusCode::BAD_REQUEST;
+    use app::backend::adapters::sms::InboundSms;
+    let sms: InboundSms = match signed_json(&state, &headers, &body, "SMS") {
+        Ok(s) => s,
+        Err(status) => return status,
     };
     match app::backend::services::sms::handle_reply(&state, &sms.phone, &sms.text).await {
         Ok(_) => http::StatusCode::OK,

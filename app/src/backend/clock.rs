@@ -33,6 +33,20 @@ impl Clock {
     }
 }
 
+/// The instant a calendar day starts in Asia/Shanghai (UTC+8, no daylight saving).
+pub fn shanghai_day_start(d: chrono::NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp()
+        - 8 * 3600
+}
+
+/// The last second (23:59:59) of a calendar day in Asia/Shanghai.
+pub fn shanghai_day_end(d: chrono::NaiveDate) -> i64 {
+    shanghai_day_start(d) + 86_399
+}
+
 pub fn shanghai_date(unix: i64) -> chrono::NaiveDate {
     chrono::DateTime::from_timestamp(unix + 8 * 3600, 0)
         .expect("timestamp in range")

@@ -5,7 +5,9 @@
 
 use super::auth::activation::id_last4_hash;
 use super::auth::passwords;
+use super::clock::{shanghai_day_end, shanghai_day_start};
 use super::domain::renewal::{quote, RenewalFactors};
+use super::store::renewals;
 use super::store::seed::{self, insert, take_slot_place};
 use super::AppState;
 use crate::model::{IdLast4, Money, StaffRole};
@@ -213,14 +215,6 @@ fn id_check_char(first17: &str) -> char {
 }
 
 /// Unix seconds at 23:59:59 Asia/Shanghai on `d`.
-fn end_of_day(d: NaiveDate) -> i64 {
-    d.and_hms_opt(23, 59, 59)
-        .expect("valid time")
-        .and_utc()
-        .timestamp()
-        - 8 * 3600
-}
-
 /// Fills an empty database. Runs in one transaction: all or nothing.
 pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -380,7 +374,7 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                 continue;
             }
             for hour in [9i64, 10, 14, 15] {
-                let starts = end_of_day(d) + 1 - 86_400 + hour * 3600;
+                let starts = shanghai_day_start(d) + hour * 3600;
                 let sid = id(&mut rng);
                 let capacity: i64 = if *kind == "health_checkup" { 4 } else { 2 };
                 insert(
@@ -664,54 +658,34 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                     },
                 );
                 let offer_id = id(&mut rng);
-                insert(
-                    c,
-                    "renewal_offers",
-                    &[
-                        "id",
-                        "policy_id",
-                        "customer_id",
-                        "version",
-                        "term_start",
-                        "term_end",
-                        "previous_premium_fen",
-                        "premium_fen",
-                        "state",
-                        "expires_at",
-                        "created_at",
-                    ],
-                    vec![
-                        offer_id.clone().into(),
-                        policy_id.clone().into(),
-                        cid.clone().into(),
-                        1i64.into(),
-                        date(end + Days::new(1)).into(),
-                        date(
+                renewals::insert_offer(
+                    &mut *c,
+                    renewals::NewOffer {
+                        id: &offer_id,
+                        policy_id: &policy_id,
+                        customer_id: &cid,
+                        version: 1,
+                        term_start: &date(end + Days::new(1)),
+                        term_end: &date(
                             end.with_year(end.year() + 1)
                                 .unwrap_or(end + Days::new(365)),
-                        )
-                        .into(),
-                        premium.into(),
-                        q.premium.fen().into(),
-                        "open".into(),
-                        end_of_day(end).into(),
-                        now.into(),
-                    ],
+                        ),
+                        previous_premium_fen: premium,
+                        premium_fen: q.premium.fen(),
+                        expires_at: shanghai_day_end(end),
+                        now,
+                    },
                 )
                 .await?;
                 for (pos, item) in q.items.iter().enumerate() {
-                    insert(
-                        c,
-                        "renewal_price_items",
-                        &["id", "offer_id", "kind", "amount_fen", "detail", "position"],
-                        vec![
-                            id(&mut rng).into(),
-                            offer_id.clone().into(),
-                            item.kind.as_str().into(),
-                            item.amount.fen().into(),
-                            item.detail.clone().into(),
-                            (pos as i64).into(),
-                        ],
+                    renewals::insert_item(
+                        &mut *c,
+                        &id(&mut rng),
+                        &offer_id,
+                        item.kind.as_str(),
+                        item.amount.fen(),
+                        &item.detail,
+                        pos as i64,
                     )
                     .await?;
                 }

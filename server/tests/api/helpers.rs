@@ -1,6 +1,7 @@
 use anxin::router;
 use app::backend::auth::activation::id_last4_hash;
 use app::backend::auth::passwords;
+use app::backend::store::renewals;
 use app::backend::store::seed::{self, insert, V};
 use app::backend::{AppState, Clock, Config};
 use app::model::IdLast4;
@@ -477,51 +478,32 @@ impl TestApp {
         );
         let offer_id = app::backend::ids::new_id();
         let new_start = end + Days::new(1);
-        insert(
-            &mut conn,
-            "renewal_offers",
-            &[
-                "id",
-                "policy_id",
-                "customer_id",
-                "version",
-                "term_start",
-                "term_end",
-                "previous_premium_fen",
-                "premium_fen",
-                "state",
-                "expires_at",
-                "created_at",
-            ],
-            vec![
-                offer_id.clone().into(),
-                policy_id.clone().into(),
-                customer_id.clone().into(),
-                V::I(1),
-                new_start.to_string().into(),
-                (end + Days::new(365)).to_string().into(),
-                V::I(previous_fen),
-                V::I(q.premium.fen()),
-                "open".into(),
-                V::I(now + days as i64 * 86_400 + 86_400),
-                now.into(),
-            ],
+        renewals::insert_offer(
+            &mut *conn,
+            renewals::NewOffer {
+                id: &offer_id,
+                policy_id: &policy_id,
+                customer_id: &customer_id,
+                version: 1,
+                term_start: &new_start.to_string(),
+                term_end: &(end + Days::new(365)).to_string(),
+                previous_premium_fen: previous_fen,
+                premium_fen: q.premium.fen(),
+                expires_at: now + days as i64 * 86_400 + 86_400,
+                now,
+            },
         )
         .await
         .unwrap();
         for (i, item) in q.items.iter().enumerate() {
-            insert(
-                &mut conn,
-                "renewal_price_items",
-                &["id", "offer_id", "kind", "amount_fen", "detail", "position"],
-                vec![
-                    app::backend::ids::new_id().into(),
-                    offer_id.clone().into(),
-                    item.kind.as_str().into(),
-                    V::I(item.amount.fen()),
-                    item.detail.clone().into(),
-                    V::I(i as i64),
-                ],
+            renewals::insert_item(
+                &mut *conn,
+                &app::backend::ids::new_id(),
+                &offer_id,
+                item.kind.as_str(),
+                item.amount.fen(),
+                &item.detail,
+                i as i64,
             )
             .await
             .unwrap();

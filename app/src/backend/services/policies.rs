@@ -115,13 +115,7 @@ pub async fn detail(
         .map(|t| t.start_date.clone())
         .unwrap_or_default();
     let since = chrono::NaiveDate::parse_from_str(&term_start, "%Y-%m-%d")
-        .map(|d| {
-            d.and_hms_opt(0, 0, 0)
-                .expect("midnight")
-                .and_utc()
-                .timestamp()
-                - 8 * 3600
-        })
+        .map(crate::backend::clock::shanghai_day_start)
         .unwrap_or(0);
     Ok(Some(PolicyDetail {
         standing: Standing::of(&summary, &today),

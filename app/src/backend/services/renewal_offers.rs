@@ -88,12 +88,7 @@ pub async fn open_due_offers(state: &AppState) -> anyhow::Result<usize> {
         let offer_id = ids::new_id();
         let version = renewals::max_version(&state.db.pool, &due.policy_id).await? + 1;
         // The offer is open until the old cover ends (23:59:59 Asia/Shanghai).
-        let expires_at = end
-            .and_hms_opt(23, 59, 59)
-            .expect("valid time")
-            .and_utc()
-            .timestamp()
-            - 8 * 3600;
+        let expires_at = crate::backend::clock::shanghai_day_end(end);
         let mut tx = state.db.pool.begin().await?;
         let inserted = renewals::insert_offer(
             &mut *tx,
@@ -119,6 +114,7 @@ pub async fn open_due_offers(state: &AppState) -> anyhow::Result<usize> {
         for (i, item) in q.items.iter().enumerate() {
             renewals::insert_item(
                 &mut *tx,
+                &ids::new_id(),
                 &offer_id,
                 item.kind.as_str(),
                 item.amount.fen(),

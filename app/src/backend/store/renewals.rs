@@ -165,6 +165,7 @@ pub async fn insert_offer<'e>(
 
 pub async fn insert_item<'e>(
     ex: impl Executor<'e, Database = Any>,
+    id: &str,
     offer_id: &str,
     kind: &str,
     amount_fen: i64,
@@ -174,7 +175,7 @@ pub async fn insert_item<'e>(
     sqlx::query(
         "INSERT INTO renewal_price_items (id, offer_id, kind, amount_fen, detail, position) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(crate::backend::ids::new_id())
+    .bind(id)
     .bind(offer_id)
     .bind(kind)
     .bind(amount_fen)

@@ -238,27 +238,14 @@ pub async fn renewal(policy_id: &str) -> Result<(bool, svc::RenewalView), PageEr
 /// Page data: one of the caller's payments.
 #[cfg(feature = "ssr")]
 pub async fn payment(payment_id: &str) -> Result<pay::PaymentView, PageError> {
-    use std::time::Duration;
     let caller = ctx::require_customer_or_renewal_link().await?;
     let state = ctx::state();
-    // A payment just made usually settles within seconds: wait for it here, so that the
-    // person sees the receipt or the refusal, not a page that has to refresh itself.
-    let deadline =
-        tokio::time::Instant::now() + Duration::from_millis(state.config.payment_wait_ms);
-    loop {
-        let v = pay::view(&state, &caller.customer_id, payment_id)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        if !caller.may_see(&v.payment.policy_id) {
-            return Err(PageError::NotFound);
-        }
-        let settled = matches!(v.payment.state.as_str(), "succeeded" | "failed" | "expired");
-        // Only a payment just made is waited for; an old one still open is the
-        // reconciliation job's to settle, and its page answers at once.
-        let just_made = state.clock.now() - v.payment.created_at < 30;
-        if settled || !just_made || tokio::time::Instant::now() >= deadline {
-            return Ok(v);
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    let wait = std::time::Duration::from_millis(state.config.payment_wait_ms);
+    let v = pay::view_when_settled(&state, &caller.customer_id, payment_id, wait)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if !caller.may_see(&v.payment.policy_id) {
+        return Err(PageError::NotFound);
     }
+    Ok(v)
 }

@@ -523,6 +523,29 @@ pub async fn view(
     }))
 }
 
+/// The view of a payment, once settled: one made in the last 30 s is waited for, up to
+/// `wait` (most settle within seconds), so that the person sees the receipt or the
+/// refusal rather than "processing". An older open one is the reconciliation job's to
+/// settle and is shown at once.
+pub async fn view_when_settled(
+    state: &AppState,
+    customer_id: &str,
+    payment_id: &str,
+    wait: std::time::Duration,
+) -> anyhow::Result<Option<PaymentView>> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let Some(p) = payments::get(&state.db.pool, customer_id, payment_id).await? else {
+            return Ok(None);
+        };
+        let just_made = state.clock.now() - p.created_at < 30;
+        if p.is_settled() || !just_made || tokio::time::Instant::now() >= deadline {
+            return view(state, customer_id, payment_id).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,13 @@ pub struct PaymentRow {
     pub settled_at: Option<i64>,
 }
 
+impl PaymentRow {
+    /// Succeeded, failed or expired: nothing more will happen to it.
+    pub fn is_settled(&self) -> bool {
+        matches!(self.state.as_str(), "succeeded" | "failed" | "expired")
+    }
+}
+
 const COLS: &str = "id, customer_id, offer_id, policy_id, idempotency_key, fingerprint, amount_fen, method, method_token, \
                     state, gateway_ref, failure_code, created_at, settled_at";
 

@@ -139,7 +139,7 @@ pub fn PolicyPage() -> impl IntoView {
                             }).collect_view();
                             view! { <ul class="plain">{rows}</ul> }.into_any()
                         };
-                        let auto_on = d.flags.auto_debit == 1;
+                        let auto_on = p.auto_debit == 1;
                         let can_toggle = p.status == "active";
                         let auto_debit = can_toggle.then(|| if auto_on {
                             view! {
@@ -232,7 +232,7 @@ pub fn EPolicyPage() -> impl IntoView {
                     Err(e) => page_error(e),
                     Ok((reveal, d)) => {
                         let zh = zh();
-                        let code = d.verification_code.clone();
+                        let code = d.summary.verification_code.clone();
                         view! {
                             <Title text=t("epolicy.title")/>
                             <Layout viewer=Viewer::Customer>

@@ -56,10 +56,9 @@ pub async fn list(
     Ok(groups)
 }
 
-/// What the e-policy shows: the policy, its verification code and what it covers.
+/// What the e-policy shows: the policy (with its verification code) and what it covers.
 pub struct PolicyDocument {
     pub summary: policies::PolicySummary,
-    pub verification_code: String,
     pub coverages: Vec<policies::CoverageRow>,
 }
 
@@ -72,12 +71,8 @@ pub async fn document(
     let Some(summary) = policies::summary(pool, customer_id, policy_id).await? else {
         return Ok(None);
     };
-    let Some(flags) = policies::flags(pool, customer_id, policy_id).await? else {
-        return Ok(None);
-    };
     Ok(Some(PolicyDocument {
         summary,
-        verification_code: flags.verification_code,
         coverages: policies::coverages(pool, policy_id).await?,
     }))
 }
@@ -85,7 +80,6 @@ pub async fn document(
 pub struct PolicyDetail {
     pub summary: policies::PolicySummary,
     pub standing: Standing,
-    pub flags: policies::PolicyFlags,
     pub terms: Vec<policies::TermRow>,
     pub coverages: Vec<policies::CoverageRow>,
     pub beneficiaries: Vec<policies::BeneficiaryRow>,
@@ -104,9 +98,6 @@ pub async fn detail(
     let Some(summary) = policies::summary(pool, customer_id, policy_id).await? else {
         return Ok(None);
     };
-    let Some(flags) = policies::flags(pool, customer_id, policy_id).await? else {
-        return Ok(None);
-    };
     let today = state.clock.today_iso();
     let terms = policies::terms(pool, customer_id, policy_id).await?;
     // The entitlement year runs with the current term.
@@ -121,12 +112,11 @@ pub async fn detail(
         standing: Standing::of(&summary, &today),
         coverages: policies::coverages(pool, policy_id).await?,
         beneficiaries: policies::beneficiaries(pool, policy_id).await?,
-        entitlements: policies::entitlements(pool, policy_id, &flags.product_id, since).await?,
+        entitlements: policies::entitlements(pool, policy_id, &summary.product_id, since).await?,
         payments: payments::for_policy(pool, customer_id, policy_id).await?,
         claims: claims::for_policy(pool, customer_id, policy_id).await?,
         offer: renewals::latest_for_policy(pool, customer_id, policy_id).await?,
         terms,
-        flags,
         summary,
     }))
 }

@@ -14,6 +14,11 @@ pub struct PolicySummary {
     pub end_date: String,
     pub premium_fen: i64,
     pub open_offer_premium_fen: Option<i64>,
+    pub product_id: String,
+    /// 1 when the holder chose automatic payment at renewal.
+    pub auto_debit: i64,
+    /// Printed on the e-policy; anyone can check it at `/verify`.
+    pub verification_code: String,
 }
 
 /// A policy with its product and newest term (and the premium of an open renewal offer).
@@ -21,7 +26,8 @@ const SUMMARY: &str =
     "SELECT p.id, p.policy_no, p.status, p.insured_object, pr.line, pr.name_zh AS product_zh, \
         pr.name_en AS product_en, t.start_date, t.end_date, t.premium_fen, \
         (SELECT o.premium_fen FROM renewal_offers o \
-          WHERE o.policy_id = p.id AND o.state = 'open') AS open_offer_premium_fen \
+          WHERE o.policy_id = p.id AND o.state = 'open') AS open_offer_premium_fen, \
+        p.product_id, p.auto_debit, p.verification_code \
      FROM policies p \
      JOIN products pr ON pr.id = p.product_id \
      JOIN policy_terms t ON t.policy_id = p.id \
@@ -47,25 +53,6 @@ pub async fn summary<'e>(
     policy_id: &str,
 ) -> sqlx::Result<Option<PolicySummary>> {
     sqlx::query_as(&format!("{SUMMARY} WHERE p.customer_id = $1 AND p.id = $2"))
-        .bind(customer_id)
-        .bind(policy_id)
-        .fetch_optional(ex)
-        .await
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PolicyFlags {
-    pub auto_debit: i64,
-    pub verification_code: String,
-    pub product_id: String,
-}
-
-pub async fn flags<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    customer_id: &str,
-    policy_id: &str,
-) -> sqlx::Result<Option<PolicyFlags>> {
-    sqlx::query_as("SELECT auto_debit, verification_code, product_id FROM policies WHERE customer_id = $1 AND id = $2")
         .bind(customer_id)
         .bind(policy_id)
         .fetch_optional(ex)

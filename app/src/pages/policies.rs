@@ -236,6 +236,8 @@ pub fn EPolicyPage() -> impl IntoView {
                         view! {
                             <Title text=t("epolicy.title")/>
                             <Layout viewer=Viewer::Customer>
+                                // Left out of the printout (print stylesheet: `main > p:first-child`).
+                                <p><a href=format!("/policies/{id}")>{t("policy.back")}</a></p>
                                 <article class="card document" data-testid="e-policy">
                                     <p class="eyebrow">{t("app.name")}</p>
                                     <h1>{t("epolicy.title")}</h1>

@@ -68,6 +68,8 @@ enum StaffCommand {
         #[arg(long, default_value = "")]
         name: String,
     },
+    /// Disable a member of staff: they cannot log in, and their sessions end at once.
+    Disable { username: String },
 }
 
 fn parse_role(s: &str) -> Result<StaffRole, String> {
@@ -171,6 +173,19 @@ async fn main() -> anyhow::Result<()> {
                     Ok(())
                 }
                 Err(e) => anyhow::bail!("{e}"),
+            }
+        }
+        Command::Staff {
+            command: StaffCommand::Disable { username },
+        } => {
+            config.demo_if_empty = false;
+            let state = anxin::prepare(config, Clock::system()).await?;
+            match app::backend::auth::staff::disable(&state, &username).await? {
+                Some(ended) => {
+                    println!("staff member {username} disabled; {ended} session(s) ended");
+                    Ok(())
+                }
+                None => anyhow::bail!("no staff member {username}"),
             }
         }
     }

@@ -35,6 +35,10 @@ pub fn refusal_url(path: &str, r: &Refusal) -> String {
         Refusal::Throttled { until } => {
             ctx::error_url(path, "throttled", &[("until", until.to_string())])
         }
+        Refusal::CodesLimited { until } => {
+            ctx::error_url(path, "codes_limited", &[("until", until.to_string())])
+        }
+        Refusal::Busy => ctx::error_url(path, "busy", &[]),
     }
 }
 
@@ -99,7 +103,7 @@ fn login_page_for(next: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn sms_body(key: &'static str) -> impl FnOnce(&str) -> String {
+fn sms_body(key: &'static str) -> impl Fn(&str) -> String {
     let loc = locale();
     move |code| t_in_with(loc, key, &[("code", code)])
 }
@@ -112,16 +116,25 @@ pub async fn request_login_code(phone: String) -> Result<(), ServerFnError> {
         return Ok(());
     };
     let state = ctx::state();
-    match login::request_code(&state, &phone, sms_body("sms.login_code")).await {
+    let ip = ctx::client_ip();
+    let sent = login::request_code(&state, &phone, &ip, sms_body("sms.login_code")).await;
+    code_sent(CODE_PAGE, sent);
+    Ok(())
+}
+
+/// To the code form with its new challenge, or back with why no code was sent.
+#[cfg(feature = "ssr")]
+fn code_sent(back: &str, sent: Result<String, LoginError>) {
+    match sent {
         Ok(challenge) => ctx::go(&format!("{CODE_PAGE}?c={challenge}")),
         Err(LoginError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
-            CODE_PAGE,
+            back,
             "too_soon",
             &[("until", retry_at.to_string())],
         )),
-        Err(e) => ctx::go_internal_error(CODE_PAGE, &e),
+        Err(LoginError::Refused(r)) => ctx::go(&refusal_url(back, &r)),
+        Err(e) => ctx::go_internal_error(back, &e),
     }
-    Ok(())
 }
 
 /// Sends a fresh code for the same phone as an earlier challenge.
@@ -140,15 +153,9 @@ pub async fn resend_login_code(c: String) -> Result<(), ServerFnError> {
             return Ok(());
         }
     };
-    match login::request_code(&state, &phone, sms_body("sms.login_code")).await {
-        Ok(challenge) => ctx::go(&format!("{CODE_PAGE}?c={challenge}")),
-        Err(LoginError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
-            &back,
-            "too_soon",
-            &[("until", retry_at.to_string())],
-        )),
-        Err(e) => ctx::go_internal_error(&back, &e),
-    }
+    let ip = ctx::client_ip();
+    let sent = login::request_code(&state, &phone, &ip, sms_body("sms.login_code")).await;
+    code_sent(&back, sent);
     Ok(())
 }
 
@@ -244,7 +251,7 @@ pub async fn start_activation(policy_no: String, id_last4: String) -> Result<(),
 pub async fn resend_activation_code(c: String) -> Result<(), ServerFnError> {
     let state = ctx::state();
     let back = format!("{ACTIVATE_VERIFY_PAGE}?c={}", urlsafe(&c));
-    match activation::resend(&state, &c, sms_body("sms.activate_code")).await {
+    match activation::resend(&state, &c, &ctx::client_ip(), sms_body("sms.activate_code")).await {
         Ok(challenge) => ctx::go(&format!("{ACTIVATE_VERIFY_PAGE}?c={challenge}")),
         Err(e) => activation_redirect(&back, e),
     }

@@ -41,7 +41,7 @@ pub async fn send_link_code(code: String) -> Result<(), ServerFnError> {
     let back = link_path(&code);
     let loc = crate::i18n::locale();
     let body = move |sms: &str| crate::i18n::t_in_with(loc, "sms.check_code", &[("code", sms)]);
-    match short_links::send_code(&ctx::state(), &code, body).await {
+    match short_links::send_code(&ctx::state(), &code, &ctx::client_ip(), body).await {
         Ok(challenge) => ctx::go(&format!("{back}?sc={challenge}")),
         Err(e) => finish_check(&back, Err(e)),
     }
@@ -99,6 +99,11 @@ fn finish_check(back: &str, outcome: Result<(short_links::LiveLink, String), Che
             back,
             "too_soon",
             &[("until", retry_at.to_string())],
+        )),
+        Err(CheckError::Throttled { until }) => ctx::go(&ctx::error_url(
+            back,
+            "throttled",
+            &[("until", until.to_string())],
         )),
         Err(CheckError::Internal(e)) => ctx::go_internal_error(back, &e),
     }

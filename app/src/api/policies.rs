@@ -73,7 +73,7 @@ pub async fn step_up_send_code(next: String) -> Result<(), ServerFnError> {
     let next = ctx::safe_next(&next).to_owned();
     let loc = crate::i18n::locale();
     let body = move |sms: &str| crate::i18n::t_in_with(loc, "sms.check_code", &[("code", sms)]);
-    match step_up::send_code(&ctx::state(), &customer_id, body).await {
+    match step_up::send_code(&ctx::state(), &customer_id, &ctx::client_ip(), body).await {
         Ok(challenge) => ctx::go(&format!("{next}?sc={challenge}")),
         Err(e) => finish_step_up(&next, &next, Err(e)),
     }

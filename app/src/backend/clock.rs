@@ -48,15 +48,42 @@ pub fn shanghai_day_end(d: chrono::NaiveDate) -> i64 {
 }
 
 pub fn shanghai_date(unix: i64) -> chrono::NaiveDate {
-    chrono::DateTime::from_timestamp(unix + 8 * 3600, 0)
-        .expect("timestamp in range")
-        .date_naive()
+    shanghai(unix).date_naive()
 }
 
 /// `2026-11-26 14:05` in Asia/Shanghai.
 pub fn shanghai_datetime(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix + 8 * 3600, 0)
-        .expect("timestamp in range")
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    shanghai(unix).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The wall-clock time in Asia/Shanghai. Instants can come from a URL (`?until=`), so any
+/// `i64` is accepted: outside years 1970–9999 it is clamped, never a panic.
+fn shanghai(unix: i64) -> chrono::DateTime<chrono::Utc> {
+    const LAST: i64 = 253_402_300_799; // 9999-12-31 23:59:59 UTC
+    let local = unix.clamp(0, LAST - 8 * 3600) + 8 * 3600;
+    chrono::DateTime::from_timestamp(local, 0).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_instant_formats_without_panicking(unix in any::<i64>()) {
+            let s = shanghai_datetime(unix);
+            prop_assert_eq!(s.len(), 16);
+            let _ = shanghai_date(unix);
+        }
+    }
+
+    #[test]
+    fn instants_are_shown_in_shanghai_time() {
+        assert_eq!(shanghai_datetime(0), "1970-01-01 08:00");
+        assert_eq!(
+            shanghai_datetime(99_999_999_999_999_999),
+            "9999-12-31 23:59"
+        );
+    }
 }

@@ -21,6 +21,20 @@ pub struct Config {
     /// How long the payment page waits for a payment just made to settle before it shows
     /// "still processing" (`ANXIN_PAYMENT_WAIT_MS`).
     pub payment_wait_ms: u64,
+    /// Which payment provider charges (`ANXIN_PAYMENT_GATEWAY`).
+    pub payment_gateway: GatewayKind,
+    /// Where the SMS sandbox writes what it delivered, one JSON line per message
+    /// (`ANXIN_SMS_SANDBOX_LOG`; `data/sms-sandbox.log` outside production).
+    pub sms_sandbox_log: Option<String>,
+}
+
+/// The payment providers we can talk to. Only the sandbox exists today; a real one is
+/// one more variant and one more `PaymentGateway` implementation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GatewayKind {
+    /// Charges nothing and renews cover: never in production unless a staging
+    /// deployment says so with `ANXIN_ALLOW_SANDBOX=1`.
+    Sandbox,
 }
 
 pub const DEV_SECRET: &str = "anxin-development-secret-do-not-use-in-production";
@@ -31,6 +45,11 @@ pub enum ConfigError {
     DevSecretInProduction(&'static str),
     #[error("{0} is not valid: {1}")]
     Invalid(&'static str, String),
+    #[error(
+        "ANXIN_PAYMENT_GATEWAY=sandbox charges nothing and renews cover for free: refused when \
+         ANXIN_ENV=production (a staging deployment may set ANXIN_ALLOW_SANDBOX=1)"
+    )]
+    SandboxInProduction,
 }
 
 impl Config {
@@ -78,6 +97,19 @@ impl Config {
                     .map_err(|_| ConfigError::Invalid("ANXIN_PAYMENT_WAIT_MS", v))?,
                 None => 8_000,
             },
+            payment_gateway: match get("ANXIN_PAYMENT_GATEWAY").as_deref() {
+                None | Some("sandbox") => {
+                    if production && get("ANXIN_ALLOW_SANDBOX").as_deref() != Some("1") {
+                        return Err(ConfigError::SandboxInProduction);
+                    }
+                    GatewayKind::Sandbox
+                }
+                Some(other) => {
+                    return Err(ConfigError::Invalid("ANXIN_PAYMENT_GATEWAY", other.into()))
+                }
+            },
+            sms_sandbox_log: get("ANXIN_SMS_SANDBOX_LOG")
+                .or_else(|| (!production).then(|| "data/sms-sandbox.log".into())),
         })
     }
 
@@ -95,6 +127,8 @@ impl Config {
             session_absolute_secs: 12 * 3600,
             demo_if_empty: false,
             payment_wait_ms: 1_500,
+            payment_gateway: GatewayKind::Sandbox,
+            sms_sandbox_log: None,
         }
     }
 

@@ -31,16 +31,19 @@ impl AppState {
     /// With the sandbox SMS sender and payment gateway; the gateway calls back at the
     /// public URL unless the server points it elsewhere.
     pub fn new(db: Db, config: Config, clock: Clock) -> Self {
-        let payments = adapters::payments::SandboxGateway::new(
-            format!("{}/webhooks/payments", config.public_url),
-            config.webhook_secret.clone(),
-        );
+        let payments: Arc<dyn adapters::payments::PaymentGateway> = match config.payment_gateway {
+            config::GatewayKind::Sandbox => Arc::new(adapters::payments::SandboxGateway::new(
+                format!("{}/webhooks/payments", config.public_url),
+                config.webhook_secret.clone(),
+            )),
+        };
+        let sms = adapters::sms::SandboxSms::new(config.sms_sandbox_log.clone().map(Into::into));
         Self {
             db,
             config: Arc::new(config),
             clock,
-            sms: Arc::new(adapters::sms::SandboxSms),
-            payments: Arc::new(payments),
+            sms: Arc::new(sms),
+            payments,
         }
     }
 }

@@ -18,6 +18,8 @@ const CODES: &[&str] = &[
     "too_soon",
     "locked",
     "throttled",
+    "codes_limited",
+    "busy",
     "no_match",
     "already_active",
     "weak",
@@ -57,7 +59,7 @@ pub fn error_from_query() -> Option<FormError> {
     };
     let mut reason = None;
     let message = match *code {
-        "locked" | "throttled" | "too_soon" | "link_locked" => {
+        "locked" | "throttled" | "codes_limited" | "too_soon" | "link_locked" => {
             t_with(&format!("error.{code}"), &[("time", &time())])
         }
         "weak" => {

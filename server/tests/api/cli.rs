@@ -120,11 +120,59 @@ async fn production_refuses_the_development_secrets() {
             "ANXIN_WEBHOOK_SECRET",
             "another-real-secret-of-thirty-two-chars!",
         )
+        .env_remove("ANXIN_ALLOW_SANDBOX")
         .output()
         .unwrap();
+    assert!(
+        !out.status.success(),
+        "production never pays through the sandbox"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ANXIN_ALLOW_SANDBOX"));
+    let out = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .env("ANXIN_ENV", "production")
+        .env(
+            "ANXIN_SECRET_KEY",
+            "a-real-secret-of-at-least-thirty-two-chars",
+        )
+        .env(
+            "ANXIN_WEBHOOK_SECRET",
+            "another-real-secret-of-thirty-two-chars!",
+        )
+        .env("ANXIN_ALLOW_SANDBOX", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "a staging deployment may say so: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn staff_disable_ends_that_persons_sessions_at_once() {
+    let app = spawn_app().await;
+    app.staff("agent.leaving", app::model::StaffRole::Agent)
+        .await;
+    let b = app.browser();
+    assert_eq!(
+        redirected(&b.staff_login("agent.leaving", PASSWORD).await),
+        "/staff"
+    );
+    assert_eq!(b.get("/staff").await.status(), 200);
+    let out = anxin(
+        &app.state.config.database_url,
+        &["staff", "disable", "agent.leaving"],
+        "",
+    );
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 session(s) ended"));
+    assert_eq!(redirected(&b.get("/staff").await), "/staff/login");
+    let again = b.staff_login("agent.leaving", PASSWORD).await;
+    assert!(redirected(&again).contains("error=staff_bad_credentials"));
 }

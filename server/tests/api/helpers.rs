@@ -18,6 +18,8 @@ pub struct TestApp {
     pub clock: Clock,
     /// The sandbox payment provider: what it charged is what the customer pays.
     pub gateway: app::backend::adapters::payments::SandboxGateway,
+    /// The SMS sandbox: what a phone received. The only place a test reads a code from.
+    pub sms: Arc<app::backend::adapters::sms::SandboxSms>,
 }
 
 /// Test databases older than this belong to finished runs, never to a running test.
@@ -112,6 +114,8 @@ pub async fn spawn_app_on(database_url: &str) -> TestApp {
     let addr = listener.local_addr().unwrap();
     let gateway = anxin::sandbox_gateway(&state, addr);
     state.payments = Arc::new(gateway.clone());
+    let sms = Arc::new(app::backend::adapters::sms::SandboxSms::default());
+    state.sms = sms.clone();
     let app = router(state.clone());
     tokio::spawn(async move {
         axum::serve(
@@ -126,6 +130,7 @@ pub async fn spawn_app_on(database_url: &str) -> TestApp {
         state,
         clock,
         gateway,
+        sms,
     }
 }
 
@@ -285,17 +290,20 @@ impl TestApp {
         row.map(|(b,)| b)
     }
 
-    /// The code in the newest one-time-code SMS to `phone` (login, activation, checks).
+    /// The code in the newest one-time-code SMS that reached `phone` (login, activation,
+    /// checks), as the phone would read it: the sender runs, then the sandbox is asked.
     pub async fn last_code(&self, phone: &str) -> String {
-        let (body,): (String,) = sqlx::query_as(
-            "SELECT body FROM sms_outbox WHERE phone = $1 AND category = 'login_code' \
-             ORDER BY created_at DESC, id DESC LIMIT 1",
-        )
-        .bind(phone)
-        .fetch_one(&self.state.db.pool)
-        .await
-        .unwrap();
-        code_in(&body)
+        app::backend::services::sms::dispatch(&self.state, "test-sender")
+            .await
+            .unwrap();
+        let delivered = self.sms.delivered_to(phone);
+        let body = delivered
+            .iter()
+            .rev()
+            .map(|d| d.body.as_str())
+            .find(|b| has_code(b))
+            .expect("a code delivered to the phone");
+        code_in(body)
     }
 
     pub async fn sms_count(&self, phone: &str) -> i64 {
@@ -306,6 +314,12 @@ impl TestApp {
             .unwrap();
         n
     }
+}
+
+fn has_code(sms: &str) -> bool {
+    sms.as_bytes()
+        .windows(6)
+        .any(|w| w.iter().all(u8::is_ascii_digit))
 }
 
 /// The six-digit code in an SMS text.

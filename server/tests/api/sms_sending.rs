@@ -22,6 +22,7 @@ impl TestApp {
                 phone,
                 category,
                 body: "测试短信",
+                secret_body: None,
                 dedupe_key: None,
                 now: self.clock.now(),
             },

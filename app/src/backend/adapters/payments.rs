@@ -45,7 +45,24 @@ pub enum GatewayError {
     Unknown,
 }
 
+/// A way to pay that is not saved with us: the provider turns it into a token.
+#[derive(Clone, Copy, Debug)]
+pub enum OneTimeMethod<'a> {
+    WeChat,
+    Alipay,
+    /// A UnionPay card number (digits only, Luhn-checked).
+    UnionPayCard(&'a str),
+}
+
+/// The card the sandbox always declines.
+pub const DECLINED_TEST_CARD: &str = "6200000000000005";
+
 pub trait PaymentGateway: Send + Sync {
+    /// The provider's token for a one-time method; charges carry the token only.
+    fn tokenize<'a>(
+        &'a self,
+        method: OneTimeMethod<'a>,
+    ) -> BoxFuture<'a, Result<String, GatewayError>>;
     /// Starts a charge; the result arrives later at our webhook. Returns the provider's reference.
     fn charge(&self, req: ChargeRequest) -> BoxFuture<'_, Result<String, GatewayError>>;
     /// Asks where a charge stands (for reconciliation).
@@ -163,6 +180,21 @@ impl SandboxGateway {
 }
 
 impl PaymentGateway for SandboxGateway {
+    fn tokenize<'a>(
+        &'a self,
+        method: OneTimeMethod<'a>,
+    ) -> BoxFuture<'a, Result<String, GatewayError>> {
+        let token = match method {
+            OneTimeMethod::WeChat => "tok_wechat".to_owned(),
+            OneTimeMethod::Alipay => "tok_alipay".to_owned(),
+            OneTimeMethod::UnionPayCard(no) if no == DECLINED_TEST_CARD => "tok_decline".into(),
+            OneTimeMethod::UnionPayCard(no) => {
+                format!("tok_card_{}", &no[no.len().saturating_sub(4)..])
+            }
+        };
+        Box::pin(async move { Ok(token) })
+    }
+
     fn charge(&self, req: ChargeRequest) -> BoxFuture<'_, Result<String, GatewayError>> {
         Box::pin(async move {
             let (outcome, delay, deliveries) = Self::behaviour(&req);

@@ -11,9 +11,67 @@ pub trait SmsSender: Send + Sync {
     ) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>>;
 }
 
-/// Accepts every message and delivers none: the outbox table is what a demo (and
-/// staff, at /staff/outbox) reads.
-pub struct SandboxSms;
+/// Delivers to nobody, but keeps what a phone would have received: the latest messages
+/// in memory (tests read them) and, when configured, one JSON line per message in a
+/// file (`ANXIN_SMS_SANDBOX_LOG`; a demo reads its login codes there). This is the only
+/// place a one-time code can be read back: pages and the outbox show it starred out.
+#[derive(Default)]
+pub struct SandboxSms {
+    log_path: Option<std::path::PathBuf>,
+    delivered: std::sync::Mutex<std::collections::VecDeque<Delivered>>,
+}
+
+/// One message as the phone received it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Delivered {
+    pub phone: String,
+    pub body: String,
+}
+
+const KEPT: usize = 1000;
+
+impl SandboxSms {
+    pub fn new(log_path: Option<std::path::PathBuf>) -> Self {
+        Self {
+            log_path,
+            delivered: Default::default(),
+        }
+    }
+
+    /// What was delivered to `phone`, oldest first.
+    pub fn delivered_to(&self, phone: &str) -> Vec<Delivered> {
+        let kept = self.delivered.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().filter(|d| d.phone == phone).cloned().collect()
+    }
+
+    fn keep(&self, d: Delivered) {
+        if let Some(path) = &self.log_path {
+            if let Err(e) = append_line(path, &d) {
+                tracing::warn!(error = %e, "SMS sandbox log not written");
+            }
+        }
+        let mut kept = self.delivered.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() == KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(d);
+    }
+}
+
+fn append_line(path: &std::path::Path, d: &Delivered) -> anyhow::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut line = serde_json::to_string(d)?;
+    line.push('\n');
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(line.as_bytes())?;
+    Ok(())
+}
 
 impl SmsSender for SandboxSms {
     fn send<'a>(
@@ -22,6 +80,10 @@ impl SmsSender for SandboxSms {
         body: &'a str,
     ) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>> {
         Box::pin(async move {
+            self.keep(Delivered {
+                phone: phone.as_str().to_owned(),
+                body: body.to_owned(),
+            });
             tracing::info!(phone = %phone, chars = body.chars().count(), "sandbox SMS delivered");
             Ok(())
         })

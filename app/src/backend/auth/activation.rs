@@ -1,12 +1,13 @@
 //! First login: prove you hold a policy (its number and the last 4 characters of your ID
 //! number), receive a code on the phone on file, choose a password.
 
-use super::super::store::{customers, login_attempts};
+use super::super::domain::lockout;
+use super::super::store::customers;
 use super::super::AppState;
 use super::codes::{self, Purpose};
 use super::login::{finish, LoggedIn, LoginError};
 use super::passwords::{self, Weakness};
-use super::{check_limits, Refusal};
+use super::{claim_attempt, Refusal};
 use crate::model::{IdLast4, Phone, PolicyNo, SmsCode};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -54,31 +55,21 @@ pub async fn start(
     policy_no: &PolicyNo,
     last4: &IdLast4,
     ip: &str,
-    body: impl FnOnce(&str) -> String,
+    body: impl Fn(&str) -> String,
 ) -> Result<String, ActivationError> {
-    check_limits(state, "activation", policy_no.as_str(), ip).await?;
+    let attempt = claim_attempt(state, &lockout::ACTIVATION, policy_no.as_str(), ip).await?;
     let subject =
         customers::activation_subject_by_policy_no(&state.db.pool, policy_no.as_str()).await?;
     let matches = subject
         .as_ref()
         .is_some_and(|s| id_last4_hash(state, &s.id, last4) == s.id_last4_hash);
-    let now = state.clock.now();
-    login_attempts::record(
-        &state.db.pool,
-        "activation",
-        policy_no.as_str(),
-        ip,
-        matches,
-        now,
-    )
-    .await?;
+    attempt.finish(state, matches).await?;
+    // An account already active gets the same answer as wrong details: "already active"
+    // after the right digits would tell a stranger they had guessed them.
     let subject = match subject {
-        Some(s) if matches => s,
+        Some(s) if matches && s.activated_at.is_none() => s,
         _ => return Err(ActivationError::NoMatch),
     };
-    if subject.activated_at.is_some() {
-        return Err(ActivationError::AlreadyActive);
-    }
     let phone =
         Phone::parse(&subject.phone).ok_or_else(|| anyhow::anyhow!("stored phone invalid"))?;
     Ok(codes::issue(
@@ -87,6 +78,7 @@ pub async fn start(
         Purpose::Activate,
         Some(&subject.id),
         true,
+        ip,
         body,
     )
     .await?)
@@ -118,18 +110,10 @@ pub async fn complete(
         &[ch.phone.as_str(), &profile.name],
     )
     .map_err(ActivationError::Weak)?;
-    check_limits(state, "sms_code", ch.phone.as_str(), ip).await?;
+    let attempt = claim_attempt(state, &lockout::SMS_CODE, ch.phone.as_str(), ip).await?;
     let now = state.clock.now();
     let redeemed = codes::redeem(state, challenge_id, Purpose::Activate, code).await;
-    login_attempts::record(
-        &state.db.pool,
-        "sms_code",
-        ch.phone.as_str(),
-        ip,
-        redeemed.is_ok(),
-        now,
-    )
-    .await?;
+    attempt.finish(state, redeemed.is_ok()).await?;
     redeemed?;
     let hash = passwords::hash(password).await?;
     if !customers::activate(&state.db.pool, &creds.id, &hash, now).await? {
@@ -142,7 +126,8 @@ pub async fn complete(
 pub async fn resend(
     state: &AppState,
     challenge_id: &str,
-    body: impl FnOnce(&str) -> String,
+    ip: &str,
+    body: impl Fn(&str) -> String,
 ) -> Result<String, ActivationError> {
     let ch = codes::challenge(state, challenge_id)
         .await?
@@ -162,6 +147,7 @@ pub async fn resend(
         Purpose::Activate,
         Some(&creds.id),
         true,
+        ip,
         body,
     )
     .await?)

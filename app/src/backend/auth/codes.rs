@@ -2,13 +2,14 @@
 //! stored as a keyed hash. The "challenge" is the code row's random id: pages carry it
 //! instead of the phone number, so no phone number travels in a URL.
 
-use super::super::store::{outbox, sms_codes};
+use super::super::domain::lockout;
+use super::super::store::{attempt_limits, outbox, sms_codes};
 use super::super::{ids, AppState};
 use crate::model::{Phone, SmsCode};
 
 pub const TTL_SECS: i64 = 5 * 60;
 pub const MAX_ATTEMPTS: i64 = 5;
-pub const RESEND_AFTER_SECS: i64 = 60;
+pub const RESEND_AFTER_SECS: i64 = lockout::CODE_RESEND.window_secs;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -36,32 +37,50 @@ pub enum CodeError {
     /// Asked again within a minute of the last code.
     #[error("too soon")]
     TooSoon { retry_at: i64 },
+    /// Too many codes for this phone (5 an hour, 10 a day) or from this address (20 an
+    /// hour). Unknown phones are limited the same way, so the answer tells nothing.
+    #[error("too many codes")]
+    Limited { until: i64 },
     #[error("wrong or expired code")]
     Wrong,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
 
+/// What a one-time code's SMS shows wherever people read it back (their SMS history, the
+/// staff outbox): the code is starred out; only the provider is handed the real text.
+pub const REDACTED: &str = "******";
+
 /// Creates a code for `phone` and, when `deliver`, queues the SMS that carries it.
-/// With `deliver == false` (an unknown phone) a challenge still exists, so the page
-/// that follows looks the same whether or not the number is ours.
+/// With `deliver == false` (an unknown phone) a challenge still exists, and the same
+/// limits are spent, so the page that follows looks the same whether or not the number
+/// is ours. Each limit is claimed before anything is created: a burst of requests gets
+/// no more codes than the limits allow.
+#[allow(clippy::too_many_arguments)]
 pub async fn issue(
     state: &AppState,
     phone: &Phone,
     purpose: Purpose,
     customer_id: Option<&str>,
     deliver: bool,
-    body: impl FnOnce(&str) -> String,
+    ip: &str,
+    body: impl Fn(&str) -> String,
 ) -> Result<String, CodeError> {
     let now = state.clock.now();
-    if let Some(last) =
-        sms_codes::newest_created_at(&state.db.pool, phone.as_str(), purpose.as_str()).await?
-    {
-        if now - last < RESEND_AFTER_SECS {
-            return Err(CodeError::TooSoon {
-                retry_at: last + RESEND_AFTER_SECS,
-            });
-        }
+    let pool = &state.db.pool;
+    // Most particular first: a burst for one phone stops at "one a minute" without
+    // spending that phone's hourly allowance or the address's.
+    let resend_key = format!("{}:{}", purpose.as_str(), phone.as_str());
+    let claims = [
+        (&lockout::CODE_RESEND, resend_key.as_str()),
+        (&lockout::CODES_PER_PHONE_HOUR, phone.as_str()),
+        (&lockout::CODES_PER_PHONE_DAY, phone.as_str()),
+        (&lockout::CODES_PER_ADDRESS_HOUR, ip),
+    ];
+    match attempt_limits::claim_all(pool, &claims, now).await? {
+        Ok(()) => {}
+        Err((0, retry_at)) => return Err(CodeError::TooSoon { retry_at }),
+        Err((_, until)) => return Err(CodeError::Limited { until }),
     }
     let id = ids::new_id();
     let code = ids::sms_code();
@@ -84,7 +103,8 @@ pub async fn issue(
                 customer_id,
                 phone: phone.as_str(),
                 category: "login_code",
-                body: &body(&code),
+                body: &body(REDACTED),
+                secret_body: Some(&body(&code)),
                 dedupe_key: None,
                 now,
             },

@@ -1,10 +1,11 @@
 //! Customer login: phone + password, or phone + SMS code.
 
-use super::super::store::{audit, customers, login_attempts};
+use super::super::domain::lockout;
+use super::super::store::{audit, customers};
 use super::super::AppState;
 use super::codes::{self, Purpose};
 use super::session::{self, Principal};
-use super::{check_limits, passwords, Refusal};
+use super::{claim_attempt, passwords, Refusal};
 use crate::model::{Phone, SmsCode};
 use secrecy::SecretString;
 
@@ -38,15 +39,20 @@ pub async fn with_password(
     password: SecretString,
     ip: &str,
 ) -> Result<LoggedIn, LoginError> {
-    check_limits(state, "customer", phone.as_str(), ip).await?;
+    let attempt = claim_attempt(state, &lockout::CUSTOMER_PASSWORD, phone.as_str(), ip).await?;
     let creds = customers::credentials_by_phone(&state.db.pool, phone.as_str()).await?;
     let (id, hash) = match creds {
         Some(c) => (Some(c.id), c.password_hash),
         None => (None, None),
     };
-    let ok = passwords::verify(password, hash).await?;
-    let now = state.clock.now();
-    login_attempts::record(&state.db.pool, "customer", phone.as_str(), ip, ok, now).await?;
+    let ok = match passwords::verify(password, hash).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            attempt.cancel(state).await?;
+            return Err(e.into());
+        }
+    };
+    attempt.finish(state, ok).await?;
     match (ok, id) {
         (true, Some(customer_id)) => finish(state, customer_id, "login.password", ip).await,
         _ => Err(LoginError::BadCredentials),
@@ -57,7 +63,8 @@ pub async fn with_password(
 pub async fn request_code(
     state: &AppState,
     phone: &Phone,
-    body: impl FnOnce(&str) -> String,
+    ip: &str,
+    body: impl Fn(&str) -> String,
 ) -> Result<String, LoginError> {
     let creds = customers::credentials_by_phone(&state.db.pool, phone.as_str()).await?;
     let deliverable = creds.as_ref().filter(|c| c.password_hash.is_some());
@@ -68,6 +75,7 @@ pub async fn request_code(
         Purpose::Login,
         customer_id,
         deliverable.is_some(),
+        ip,
         body,
     )
     .await?)
@@ -82,18 +90,9 @@ pub async fn with_code(
     let Some(ch) = codes::challenge(state, challenge_id).await? else {
         return Err(LoginError::BadCode);
     };
-    check_limits(state, "sms_code", ch.phone.as_str(), ip).await?;
-    let now = state.clock.now();
+    let attempt = claim_attempt(state, &lockout::SMS_CODE, ch.phone.as_str(), ip).await?;
     let redeemed = codes::redeem(state, challenge_id, Purpose::Login, code).await;
-    login_attempts::record(
-        &state.db.pool,
-        "sms_code",
-        ch.phone.as_str(),
-        ip,
-        redeemed.is_ok(),
-        now,
-    )
-    .await?;
+    attempt.finish(state, redeemed.is_ok()).await?;
     let phone = redeemed?;
     let creds = customers::credentials_by_phone(&state.db.pool, phone.as_str()).await?;
     match creds {

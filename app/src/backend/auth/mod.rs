@@ -13,6 +13,17 @@ macro_rules! auth_error_from {
             }
         }
 
+        impl From<$crate::backend::auth::passwords::HashError> for $error {
+            fn from(e: $crate::backend::auth::passwords::HashError) -> Self {
+                match e {
+                    $crate::backend::auth::passwords::HashError::Busy => {
+                        Self::Refused($crate::backend::auth::Refusal::Busy)
+                    }
+                    $crate::backend::auth::passwords::HashError::Internal(e) => Self::Internal(e),
+                }
+            }
+        }
+
         impl From<$crate::backend::auth::LimitError> for $error {
             fn from(e: $crate::backend::auth::LimitError) -> Self {
                 match e {
@@ -30,6 +41,9 @@ macro_rules! auth_error_from {
                 use $crate::backend::auth::codes::CodeError;
                 match e {
                     CodeError::TooSoon { retry_at } => Self::TooSoon { retry_at },
+                    CodeError::Limited { until } => {
+                        Self::Refused($crate::backend::auth::Refusal::CodesLimited { until })
+                    }
                     CodeError::Wrong => Self::$wrong,
                     CodeError::Db(e) => e.into(),
                 }
@@ -55,36 +69,78 @@ pub enum Refusal {
     Locked { until: i64 },
     #[error("address throttled")]
     Throttled { until: i64 },
+    /// Too many codes texted to this phone or asked for from this address.
+    #[error("codes limited")]
+    CodesLimited { until: i64 },
+    /// Too many sign-ins at once: try again in a moment.
+    #[error("busy")]
+    Busy,
 }
 
-/// Checks the per-account lock and the per-address throttle before any secret is compared.
-pub async fn check_limits(
+/// An attempt let through its limits (the account's and the address's), claimed before
+/// any secret is compared. Say how it ended with `finish`; an attempt never finished
+/// (an error on the way) stays counted, as a failure would.
+pub struct Attempt {
+    limit: &'static Limit,
+    subject: String,
+    ip: String,
+}
+
+/// Claims one attempt for `subject` under `limit` and one for the address under
+/// `lockout::ADDRESS`, both or neither. N parallel requests get at most the limit's worth of attempts;
+/// the rest are refused before anything is compared or hashed.
+pub async fn claim_attempt(
     state: &super::AppState,
-    realm: &str,
+    limit: &'static Limit,
     subject: &str,
     ip: &str,
-) -> Result<(), LimitError> {
-    use super::domain::lockout;
-    use super::store::login_attempts;
+) -> Result<Attempt, LimitError> {
     let now = state.clock.now();
-    let by_ip =
-        login_attempts::failures_from_ip(&state.db.pool, ip, now - lockout::ADDRESS_WINDOW_SECS)
-            .await?;
-    if let Some(until) = lockout::address_throttled_until(&by_ip, now) {
-        return Err(LimitError::Refused(Refusal::Throttled { until }));
+    // The account first: a burst at one account is refused there without spending the
+    // address's allowance.
+    let claims = [(limit, subject), (&lockout::ADDRESS, ip)];
+    match attempt_limits::claim_all(&state.db.pool, &claims, now).await? {
+        Ok(()) => Ok(Attempt {
+            limit,
+            subject: subject.to_owned(),
+            ip: ip.to_owned(),
+        }),
+        Err((0, until)) => Err(LimitError::Refused(Refusal::Locked { until })),
+        Err((_, until)) => Err(LimitError::Refused(Refusal::Throttled { until })),
     }
-    let recent = login_attempts::failures_since_success(
-        &state.db.pool,
-        realm,
-        subject,
-        lockout::ACCOUNT_MAX_FAILURES as i64,
-    )
-    .await?;
-    if let Some(until) = lockout::account_locked_until(&recent, now) {
-        return Err(LimitError::Refused(Refusal::Locked { until }));
-    }
-    Ok(())
 }
+
+impl Attempt {
+    /// Records the outcome: a success starts the subject's count again and gives the
+    /// address its attempt back; a failure stays counted.
+    pub async fn finish(self, state: &super::AppState, ok: bool) -> sqlx::Result<()> {
+        let pool = &state.db.pool;
+        if ok {
+            attempt_limits::reset(pool, self.limit, &self.subject).await?;
+            attempt_limits::refund(pool, &lockout::ADDRESS, &self.ip).await?;
+        }
+        if LOGGED_REALMS.contains(&self.limit.realm) {
+            let now = state.clock.now();
+            login_attempts::record(pool, self.limit.realm, &self.subject, &self.ip, ok, now)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Gives both attempts back: nothing was compared (hashing was busy).
+    pub async fn cancel(self, state: &super::AppState) -> sqlx::Result<()> {
+        let pool = &state.db.pool;
+        attempt_limits::refund(pool, self.limit, &self.subject).await?;
+        attempt_limits::refund(pool, &lockout::ADDRESS, &self.ip).await
+    }
+}
+
+/// Sign-in attempts kept in `login_attempts`, the history of who tried what from where
+/// (link checks are in the audit log instead).
+const LOGGED_REALMS: &[&str] = &["customer", "staff", "sms_code", "activation", "step_up"];
+
+use super::domain::lockout::{self, Limit};
+use super::store::{attempt_limits, login_attempts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LimitError {

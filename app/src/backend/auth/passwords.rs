@@ -15,9 +15,47 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Why a password could not be hashed or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// Every hashing slot stayed taken for `BUSY_AFTER`: "busy, try again".
+    #[error("password hashing is busy")]
+    Busy,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// How long a request waits for a hashing slot before it is told to try again.
+pub const BUSY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// One argon2 run holds 19 MiB: at most one per core runs at once, so a flood of logins
+/// costs a bounded amount of memory and waits briefly instead of queueing without end.
+fn slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores.clamp(1, 8))
+    })
+}
+
+/// Runs `f` (an argon2 computation) on a blocking thread once a slot is free.
+async fn bounded<T: Send + 'static>(
+    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, HashError> {
+    let permit = tokio::time::timeout(BUSY_AFTER, slots().acquire())
+        .await
+        .map_err(|_| HashError::Busy)?
+        .map_err(|e| anyhow::anyhow!("hashing slots closed: {e}"))?;
+    let out = tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing task: {e}"))?;
+    drop(permit);
+    Ok(out?)
+}
+
 /// Hashes on a blocking thread: argon2 takes tens of milliseconds by design.
-pub async fn hash(password: SecretString) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(password.expose_secret())).await?
+pub async fn hash(password: SecretString) -> Result<String, HashError> {
+    bounded(move || hash_blocking(password.expose_secret())).await
 }
 
 pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
@@ -30,8 +68,8 @@ pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
 
 /// Verifies against `stored`, or against a dummy hash when there is none, so that an
 /// unknown account takes as long to refuse as a wrong password.
-pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
+pub async fn verify(password: SecretString, stored: Option<String>) -> Result<bool, HashError> {
+    bounded(move || {
         let has_real = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
@@ -40,7 +78,7 @@ pub async fn verify(password: SecretString, stored: Option<String>) -> anyhow::R
             .is_ok();
         Ok(ok && has_real)
     })
-    .await?
+    .await
 }
 
 fn dummy_hash() -> &'static str {
@@ -164,6 +202,7 @@ mod tests {
         let h = hash_blocking("Teal-Piano-Orbit-42").unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap();
         rt.block_on(async {

@@ -93,7 +93,9 @@ async fn open(
         },
     )
     .await?;
-    Ok(cookie(state, token, Some(lifetime)))
+    // No Max-Age: the cookie ends with the browser; the server ends the session sooner
+    // (idle, absolute, logout, a disabled account) whatever the cookie says.
+    Ok(cookie(state, token, None))
 }
 
 /// The `Set-Cookie` value that removes the session cookie.

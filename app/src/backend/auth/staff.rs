@@ -1,9 +1,10 @@
 //! Staff accounts: created from the command line, log in at /staff/login.
 
-use super::super::store::{audit, is_unique_violation, login_attempts, staff};
+use super::super::domain::lockout;
+use super::super::store::{audit, is_unique_violation, sessions, staff};
 use super::super::{ids, AppState};
 use super::session::{self, Principal};
-use super::{check_limits, passwords, Refusal};
+use super::{claim_attempt, passwords, Refusal};
 use crate::model::StaffRole;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -26,12 +27,19 @@ pub async fn login(
     ip: &str,
 ) -> Result<(String, String), StaffLoginError> {
     let username = username.trim().to_lowercase();
-    check_limits(state, "staff", &username, ip).await?;
+    let attempt = claim_attempt(state, &lockout::STAFF_PASSWORD, &username, ip).await?;
     let row = staff::by_username(&state.db.pool, &username).await?;
     let row = row.filter(|r| r.disabled == 0);
-    let ok = passwords::verify(password, row.as_ref().map(|r| r.password_hash.clone())).await?;
+    let stored = row.as_ref().map(|r| r.password_hash.clone());
+    let ok = match passwords::verify(password, stored).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            attempt.cancel(state).await?;
+            return Err(e.into());
+        }
+    };
+    attempt.finish(state, ok).await?;
     let now = state.clock.now();
-    login_attempts::record(&state.db.pool, "staff", &username, ip, ok, now).await?;
     let row = match row {
         Some(r) if ok => r,
         _ => return Err(StaffLoginError::BadCredentials),
@@ -89,7 +97,9 @@ pub async fn add(
         &[&username],
     )
     .map_err(|w| AddStaffError::Weak(w.code()))?;
-    let hash = passwords::hash(password).await?;
+    let hash = passwords::hash(password)
+        .await
+        .map_err(|e| AddStaffError::Internal(e.into()))?;
     let id = ids::new_id();
     let name = if display_name.trim().is_empty() {
         username.as_str()
@@ -119,4 +129,30 @@ pub fn valid_username(username: &str) -> bool {
         && username
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Disables a member of staff (`anxin staff disable`): no more logins, and every session
+/// of theirs ends now, in one transaction. `None` when there is no such username.
+pub async fn disable(state: &AppState, username: &str) -> anyhow::Result<Option<u64>> {
+    let username = username.trim().to_lowercase();
+    let mut tx = state.db.pool.begin().await?;
+    let Some(id) = staff::disable(&mut *tx, &username).await? else {
+        return Ok(None);
+    };
+    let ended = sessions::delete_for_staff(&mut *tx, &id).await?;
+    audit::record(
+        &mut *tx,
+        audit::AuditEntry {
+            actor_kind: "system",
+            actor_id: None,
+            customer_id: None,
+            action: "staff.disabled",
+            detail: &id,
+            ip: None,
+            now: state.clock.now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(ended))
 }

@@ -1,11 +1,12 @@
 //! Step-up: a fresh proof of identity (last 4 characters of the ID number) before
 //! paying or seeing whole policy numbers. Lasts 10 minutes for payments.
 
-use super::super::store::{customers, login_attempts, sessions};
+use super::super::domain::lockout;
+use super::super::store::{customers, sessions};
 use super::super::AppState;
 use super::activation::id_last4_hash;
 use super::codes::{self, Purpose};
-use super::{check_limits, Refusal, Session};
+use super::{claim_attempt, Refusal, Session};
 use crate::model::{IdLast4, Phone, SmsCode};
 
 /// How long a passed check lets a person pay.
@@ -43,11 +44,11 @@ pub async fn with_id_digits(
     last4: &IdLast4,
     ip: &str,
 ) -> Result<(), StepUpError> {
-    check_limits(state, "step_up", customer_id, ip).await?;
+    let attempt = claim_attempt(state, &lockout::STEP_UP, customer_id, ip).await?;
     let stored = customers::id_last4_hash(&state.db.pool, customer_id).await?;
     let ok = stored.is_some_and(|h| h == id_last4_hash(state, customer_id, last4));
+    attempt.finish(state, ok).await?;
     let now = state.clock.now();
-    login_attempts::record(&state.db.pool, "step_up", customer_id, ip, ok, now).await?;
     if !ok {
         return Err(StepUpError::Wrong);
     }
@@ -59,7 +60,8 @@ pub async fn with_id_digits(
 pub async fn send_code(
     state: &AppState,
     customer_id: &str,
-    body: impl FnOnce(&str) -> String,
+    ip: &str,
+    body: impl Fn(&str) -> String,
 ) -> Result<String, StepUpError> {
     let profile = customers::profile(&state.db.pool, customer_id)
         .await?
@@ -72,6 +74,7 @@ pub async fn send_code(
         Purpose::StepUp,
         Some(customer_id),
         true,
+        ip,
         body,
     )
     .await?)
@@ -85,7 +88,7 @@ pub async fn with_code(
     code: &SmsCode,
     ip: &str,
 ) -> Result<(), StepUpError> {
-    check_limits(state, "step_up", customer_id, ip).await?;
+    let attempt = claim_attempt(state, &lockout::STEP_UP, customer_id, ip).await?;
     let profile = customers::profile(&state.db.pool, customer_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
@@ -93,7 +96,7 @@ pub async fn with_code(
     let redeemed = codes::redeem(state, challenge_id, Purpose::StepUp, code).await;
     // The code must have gone to this customer's own phone.
     let ok = matches!(&redeemed, Ok(p) if p.as_str() == profile.phone);
-    login_attempts::record(&state.db.pool, "step_up", customer_id, ip, ok, now).await?;
+    attempt.finish(state, ok).await?;
     if !ok {
         return Err(match redeemed {
             Err(e) => e.into(),

@@ -8,7 +8,9 @@
 //!    settling transaction moves the payment out of `pending` with a guarded UPDATE, and
 //!    only the caller that wins adds the next term, closes the offer and queues the SMS.
 
-use crate::backend::adapters::payments::{ChargeRequest, GatewayStatus, WebhookEvent};
+use crate::backend::adapters::payments::{
+    ChargeRequest, GatewayStatus, OneTimeMethod, WebhookEvent,
+};
 use crate::backend::auth::{step_up, Session};
 use crate::backend::store::{
     audit, is_unique_violation, outbox, payment_methods, payments, policies, renewals,
@@ -37,7 +39,7 @@ pub enum Method {
 }
 
 /// The UnionPay test card the sandbox always declines (documented in the README).
-pub const DECLINED_TEST_CARD: &str = "6200000000000005";
+pub use crate::backend::adapters::payments::DECLINED_TEST_CARD;
 
 impl Method {
     /// `saved:<id>`, `wechat`, `alipay`, or `unionpay` with a card number.
@@ -293,17 +295,29 @@ async fn resolve_method(
                 .ok_or(PayError::BadMethod)?;
             (pm.label, pm.gateway_token)
         }
-        Method::WeChat => ("wechat".into(), "tok_wechat".into()),
-        Method::Alipay => ("alipay".into(), "tok_alipay".into()),
-        Method::UnionPayCard(no) => {
-            let token = if no == DECLINED_TEST_CARD {
-                "tok_decline".to_owned()
-            } else {
-                format!("tok_card_{}", &no[no.len() - 4..])
-            };
-            (format!("unionpay ****{}", &no[no.len() - 4..]), token)
-        }
+        Method::WeChat => (
+            "wechat".into(),
+            tokenize(state, OneTimeMethod::WeChat).await?,
+        ),
+        Method::Alipay => (
+            "alipay".into(),
+            tokenize(state, OneTimeMethod::Alipay).await?,
+        ),
+        Method::UnionPayCard(no) => (
+            format!("unionpay ****{}", &no[no.len() - 4..]),
+            tokenize(state, OneTimeMethod::UnionPayCard(no)).await?,
+        ),
     })
+}
+
+/// The provider's token for a method used once (a wallet, a card typed in): the card
+/// number goes to the provider and never further into our system.
+async fn tokenize(state: &AppState, m: OneTimeMethod<'_>) -> Result<String, PayError> {
+    state
+        .payments
+        .tokenize(m)
+        .await
+        .map_err(|e| PayError::Internal(anyhow::anyhow!("tokenize: {e}")))
 }
 
 /// The provider's idempotency key: ours, made globally unique by the customer id.
@@ -430,6 +444,7 @@ async fn settle(
                 phone: &customer.phone,
                 category: "payment_confirmation",
                 body: &body,
+                secret_body: None,
                 dedupe_key: Some(&format!("payment:{}", p.id)),
                 now,
             },

@@ -77,6 +77,7 @@ pub async fn queue_renewal_reminders(state: &AppState) -> anyhow::Result<usize> 
                 phone: &s.phone,
                 category: "renewal_reminder",
                 body: &body,
+                secret_body: None,
                 dedupe_key: Some(&dedupe),
                 now,
             },

@@ -5,12 +5,15 @@
 
 use crate::backend::auth::activation::id_last4_hash;
 use crate::backend::auth::codes::{self, CodeError, Purpose as CodePurpose};
-use crate::backend::store::{audit, customers, short_links};
+use crate::backend::domain::lockout;
+use crate::backend::store::{attempt_limits, audit, customers, short_links};
 use crate::backend::{ids, AppState};
 use crate::model::{IdLast4, Phone, SmsCode};
 use sqlx::AnyConnection;
 
-pub const CODE_LEN: usize = 12;
+/// 22 base-62 characters: about 131 bits, unguessable (DESIGN asks for ≥ 96). Links
+/// sent before with 12 characters keep working until they expire.
+pub const CODE_LEN: usize = 22;
 pub const SESSION_SECS: i64 = 15 * 60;
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_SECS: i64 = 30 * 60;
@@ -108,6 +111,9 @@ pub enum CheckError {
     Wrong { left: i64 },
     #[error("code requested too soon")]
     TooSoon { retry_at: i64 },
+    /// Too many failures (or codes) from this address.
+    #[error("address throttled")]
+    Throttled { until: i64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -129,7 +135,8 @@ pub enum Proof<'a> {
 pub async fn send_code(
     state: &AppState,
     code: &str,
-    body: impl FnOnce(&str) -> String,
+    ip: &str,
+    body: impl Fn(&str) -> String,
 ) -> Result<String, CheckError> {
     let link = open(state, code).await?.ok_or(CheckError::Gone)?;
     if let Some(until) = link.locked_until {
@@ -146,11 +153,13 @@ pub async fn send_code(
         CodePurpose::Link,
         Some(&link.customer_id),
         true,
+        ip,
         body,
     )
     .await
     .map_err(|e| match e {
         CodeError::TooSoon { retry_at } => CheckError::TooSoon { retry_at },
+        CodeError::Limited { until } => CheckError::Throttled { until },
         CodeError::Wrong => CheckError::Gone,
         CodeError::Db(e) => e.into(),
     })
@@ -165,10 +174,23 @@ pub async fn check(
     ip: &str,
 ) -> Result<(LiveLink, String), CheckError> {
     let link = open(state, code).await?.ok_or(CheckError::Gone)?;
-    if let Some(until) = link.locked_until {
-        return Err(CheckError::Locked { until });
-    }
     let now = state.clock.now();
+    let pool = &state.db.pool;
+    // Both claimed before the answer is compared: the link's first, then the address's.
+    let Some(n) =
+        short_links::claim_check(pool, &link.code, MAX_FAILURES, now, now + LOCK_SECS).await?
+    else {
+        let until = open(state, code)
+            .await?
+            .and_then(|l| l.locked_until)
+            .unwrap_or(now + LOCK_SECS);
+        return Err(CheckError::Locked { until });
+    };
+    // A throttled address keeps the link's check spent: given back, a lock set by a
+    // parallel check could be undone.
+    if let Err(until) = attempt_limits::claim(pool, &lockout::ADDRESS, ip, now).await? {
+        return Err(CheckError::Throttled { until });
+    }
     let passed = match proof {
         Proof::IdDigits(last4) => {
             let stored = customers::id_last4_hash(&state.db.pool, &link.customer_id).await?;
@@ -186,9 +208,6 @@ pub async fn check(
         }
     };
     if !passed {
-        let n =
-            short_links::record_failure(&state.db.pool, &link.code, MAX_FAILURES, now + LOCK_SECS)
-                .await?;
         audit::record(
             &state.db.pool,
             audit::AuditEntry {
@@ -212,7 +231,8 @@ pub async fn check(
             }
         });
     }
-    short_links::reset_failures(&state.db.pool, &link.code).await?;
+    short_links::reset_failures(pool, &link.code).await?;
+    attempt_limits::refund(pool, &lockout::ADDRESS, ip).await?;
     let cookie = crate::backend::auth::session::start_link(
         state,
         &link.customer_id,

@@ -2,6 +2,7 @@
 //! SQL with `$n` placeholders that runs unchanged on SQLite and PostgreSQL through
 //! sqlx's `Any` driver; the integration tests run on both engines to keep it honest.
 
+pub mod attempt_limits;
 pub mod audit;
 pub mod claims;
 pub mod customers;

@@ -4,7 +4,11 @@ pub struct NewMessage<'a> {
     pub customer_id: Option<&'a str>,
     pub phone: &'a str,
     pub category: &'a str,
+    /// What people and staff read back.
     pub body: &'a str,
+    /// What the provider is handed instead, when it differs (a one-time code in clear);
+    /// cleared once the message is sent or dropped.
+    pub secret_body: Option<&'a str>,
     pub dedupe_key: Option<&'a str>,
     pub now: i64,
 }
@@ -16,14 +20,15 @@ pub async fn enqueue<'e>(
     m: NewMessage<'_>,
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO sms_outbox (id, customer_id, phone, category, body, state, dedupe_key, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+        "INSERT INTO sms_outbox (id, customer_id, phone, category, body, secret_body, state, dedupe_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
     )
     .bind(crate::backend::ids::new_id())
     .bind(m.customer_id)
     .bind(m.phone)
     .bind(m.category)
     .bind(m.body)
+    .bind(m.secret_body)
     .bind(m.dedupe_key)
     .bind(m.now)
     .execute(ex)
@@ -50,6 +55,7 @@ pub struct ClaimedMessage {
     pub customer_id: Option<String>,
     pub phone: String,
     pub category: String,
+    /// The text to hand to the provider (the secret one, when there is one).
     pub body: String,
 }
 
@@ -67,7 +73,7 @@ pub async fn claim_due<'e>(
          WHERE state IN ('queued', 'deferred') AND COALESCE(defer_until, 0) <= $2 AND id IN \
            (SELECT id FROM sms_outbox WHERE state IN ('queued', 'deferred') AND COALESCE(defer_until, 0) <= $2 \
             ORDER BY created_at LIMIT $3) \
-         RETURNING id, customer_id, phone, category, body",
+         RETURNING id, customer_id, phone, category, COALESCE(secret_body, body) AS body",
     )
     .bind(holder)
     .bind(now)
@@ -96,11 +102,14 @@ pub async fn suppress<'e>(
     id: &str,
     reason: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sms_outbox SET state = 'suppressed', suppressed_reason = $1 WHERE id = $2 AND state = 'sending'")
-        .bind(reason)
-        .bind(id)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "UPDATE sms_outbox SET state = 'suppressed', suppressed_reason = $1, secret_body = NULL \
+         WHERE id = $2 AND state = 'sending'",
+    )
+    .bind(reason)
+    .bind(id)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
@@ -155,7 +164,8 @@ pub async fn mark_sent<'e>(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE sms_outbox SET state = 'sent', sent_at = $1 WHERE id = $2 AND state = 'sending'",
+        "UPDATE sms_outbox SET state = 'sent', sent_at = $1, secret_body = NULL \
+         WHERE id = $2 AND state = 'sending'",
     )
     .bind(now)
     .bind(id)

@@ -58,7 +58,8 @@ pub async fn find_live<'e>(
     sqlx::query_as(
         "SELECT token_hash, kind, customer_id, staff_id, short_link_code, impersonation_id, \
          last_seen_at, idle_expires_at, absolute_expires_at, stepped_up_at FROM sessions \
-         WHERE token_hash = $1 AND idle_expires_at > $2 AND absolute_expires_at > $2",
+         WHERE token_hash = $1 AND idle_expires_at > $2 AND absolute_expires_at > $2 \
+         AND NOT EXISTS (SELECT 1 FROM staff WHERE staff.id = sessions.staff_id AND staff.disabled <> 0)",
     )
     .bind(token_hash)
     .bind(now)
@@ -129,6 +130,18 @@ pub async fn delete_for_customer<'e>(
 ) -> sqlx::Result<u64> {
     let r = sqlx::query("DELETE FROM sessions WHERE customer_id = $1 AND impersonation_id IS NULL")
         .bind(customer_id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// Ends every session of one member of staff; returns how many.
+pub async fn delete_for_staff<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    staff_id: &str,
+) -> sqlx::Result<u64> {
+    let r = sqlx::query("DELETE FROM sessions WHERE staff_id = $1")
+        .bind(staff_id)
         .execute(ex)
         .await?;
     Ok(r.rows_affected())

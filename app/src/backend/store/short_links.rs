@@ -48,24 +48,33 @@ pub async fn get<'e>(
     .await
 }
 
-/// Counts a wrong answer; the fifth locks the link until `lock_until`. Returns the new count.
-pub async fn record_failure<'e>(
+/// Claims one check of the link before the answer is compared: `Some(n)` for the n-th
+/// check since the last pass, `None` while the link is locked. The `max_checks`-th claim
+/// locks the link until `lock_until` unless it passes (`reset_failures`); a lock that has
+/// run out starts the count again. One guarded statement: parallel guesses cannot get
+/// more than `max_checks` answers compared.
+pub async fn claim_check<'e>(
     ex: impl Executor<'e, Database = Any>,
     code: &str,
-    max_failures: i64,
+    max_checks: i64,
+    now: i64,
     lock_until: i64,
-) -> sqlx::Result<i64> {
-    let (n,): (i64,) = sqlx::query_as(
-        "UPDATE short_links SET failed_checks = failed_checks + 1, \
-         locked_until = CASE WHEN failed_checks + 1 >= $2 THEN $3 ELSE locked_until END \
-         WHERE code = $1 RETURNING failed_checks",
+) -> sqlx::Result<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE short_links SET \
+           failed_checks = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_checks + 1 END, \
+           locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_checks + 1 END) >= $3 \
+                               THEN $4 ELSE NULL END \
+         WHERE code = $1 AND ((locked_until IS NULL AND failed_checks < $3) OR locked_until <= $2) \
+         RETURNING failed_checks",
     )
     .bind(code)
-    .bind(max_failures)
+    .bind(now)
+    .bind(max_checks)
     .bind(lock_until)
-    .fetch_one(ex)
+    .fetch_optional(ex)
     .await?;
-    Ok(n)
+    Ok(row.map(|(n,)| n))
 }
 
 /// A passed check starts the count again (after a lock has run out, too).

@@ -57,3 +57,16 @@ pub async fn by_id<'e>(
     .fetch_optional(ex)
     .await
 }
+
+/// Marks a member of staff disabled; returns their id.
+pub async fn disable<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    username: &str,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("UPDATE staff SET disabled = 1 WHERE username = $1 RETURNING id")
+            .bind(username)
+            .fetch_optional(ex)
+            .await?;
+    Ok(row.map(|(id,)| id))
+}

@@ -3,7 +3,7 @@
 
 pub mod jobs;
 
-use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId, SessionSlot};
+use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .with_state(server_state)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), resolve_caller))
         .layer(axum::middleware::from_fn(request_context))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -231,7 +232,24 @@ async fn request_context(mut req: Request, next: Next) -> Response {
         .map(|s| s.trim().to_owned());
     let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
     req.extensions_mut().insert(ClientIp(ip));
-    req.extensions_mut().insert(SessionSlot::default());
+    next.run(req).await
+}
+
+/// Decides who is asking, once per request (`app::backend::auth::Caller`), from the
+/// session cookie. Built assets carry no personal data and skip the lookup.
+async fn resolve_caller(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    use app::backend::auth::{caller, session, Caller};
+    if !req.uri().path().starts_with("/pkg/") {
+        let token = app::backend::cookie_value(req.headers(), session::COOKIE);
+        let who = match caller::resolve(&state, token.as_deref()).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                Caller::Anonymous
+            }
+        };
+        req.extensions_mut().insert(who);
+    }
     next.run(req).await
 }
 

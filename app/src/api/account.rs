@@ -37,15 +37,14 @@ pub struct StaffHome {
 }
 
 pub async fn staff_home() -> Result<StaffHome, PageError> {
-    let staff_id = ctx::require_staff().await?;
+    let (staff_id, role) = ctx::require_staff().await?;
     let state = ctx::state();
     let row = staff::by_id(&state.db.pool, &staff_id)
         .await?
         .ok_or(PageError::Login)?;
     Ok(StaffHome {
         display_name: row.display_name,
-        role: StaffRole::parse(&row.role)
-            .ok_or_else(|| anyhow::anyhow!("unknown role in database"))?,
+        role,
     })
 }
 
@@ -57,10 +56,12 @@ pub enum Viewer {
 }
 
 pub async fn viewer() -> Viewer {
-    use crate::backend::auth::Principal;
-    match ctx::session().await.map(|s| s.principal) {
-        Some(Principal::Customer { .. } | Principal::Link { .. }) => Viewer::Customer,
-        Some(Principal::Staff { .. }) => Viewer::Staff,
-        None => Viewer::Anonymous,
+    use crate::backend::auth::Caller;
+    match ctx::caller() {
+        Caller::Customer { .. } | Caller::Link { .. } | Caller::Impersonating { .. } => {
+            Viewer::Customer
+        }
+        Caller::Staff { .. } => Viewer::Staff,
+        Caller::Anonymous => Viewer::Anonymous,
     }
 }

@@ -333,14 +333,16 @@ pub async fn staff_login(username: String, password: String) -> Result<(), Serve
 /// Ends the session (customer or staff) and clears the cookie.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), ServerFnError> {
-    use crate::backend::auth::{session, Principal};
+    use crate::backend::auth::session;
     let state = ctx::state();
-    let mut target = LOGIN_PAGE;
-    if let Some(s) = ctx::session().await {
-        if matches!(s.principal, Principal::Staff { .. }) {
-            target = STAFF_LOGIN_PAGE;
-        }
-        if let Err(e) = session::end(&state, &s).await {
+    let caller = ctx::caller();
+    let target = if caller.is_staff() {
+        STAFF_LOGIN_PAGE
+    } else {
+        LOGIN_PAGE
+    };
+    if let Some(s) = caller.session() {
+        if let Err(e) = session::end(&state, s).await {
             ctx::go_internal_error("/", &e);
             return Ok(());
         }
@@ -357,7 +359,15 @@ pub async fn logout_everywhere() -> Result<(), ServerFnError> {
     use crate::backend::auth::session;
     use crate::backend::store::sessions;
     let state = ctx::state();
-    if let Ok(customer_id) = ctx::require_customer().await {
+    let customer_id = match ctx::require_acting(crate::backend::auth::Action::LogOutEverywhere) {
+        Ok((_, id)) => Some(id),
+        // Staff viewing as the customer cannot sign the customer out of their devices.
+        Err(r @ crate::backend::auth::caller::Refused::Impersonating) => {
+            return ctx::go_refused("/settings/notifications", r);
+        }
+        Err(_) => None,
+    };
+    if let Some(customer_id) = customer_id {
         if let Err(e) = sessions::delete_for_customer(&state.db.pool, &customer_id).await {
             ctx::go_internal_error("/", &e);
             return Ok(());

@@ -1,8 +1,10 @@
 //! Request context for server functions and pages: the app state, the caller, the
 //! response. Errors carry codes; `error_url` builds the redirect that shows one.
 
-use crate::backend::auth::{self, Principal, Session};
-use crate::backend::{AppState, ClientIp, RequestId, SessionSlot};
+use crate::backend::auth::caller::Refused;
+use crate::backend::auth::{Action, Caller, LinkScope, Session};
+use crate::backend::{AppState, ClientIp, RequestId};
+use crate::model::{Permission, StaffRole};
 use http::header::{HeaderValue, SET_COOKIE};
 use http::request::Parts;
 use leptos::prelude::*;
@@ -111,23 +113,17 @@ pub fn safe_next(next: &str) -> &str {
     }
 }
 
-/// The caller's live session, if any; resolved once per request.
-pub async fn session() -> Option<Session> {
-    match parts().and_then(|p| p.extensions.get::<SessionSlot>().cloned()) {
-        Some(slot) => slot.0.get_or_init(resolve_session).await.clone(),
-        None => resolve_session().await,
-    }
+/// Who is asking, as the server's middleware decided once for this request. A request
+/// that did not pass through it (none should) is anonymous.
+pub fn caller() -> Caller {
+    parts()
+        .and_then(|p| p.extensions.get::<Caller>().cloned())
+        .unwrap_or_default()
 }
 
-async fn resolve_session() -> Option<Session> {
-    let token = crate::backend::cookie_value(&parts()?.headers, auth::session::COOKIE)?;
-    match auth::session::resolve(&state(), &token).await {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "session lookup failed");
-            None
-        }
-    }
+/// The caller's live session, if any.
+pub async fn session() -> Option<Session> {
+    caller().session().cloned()
 }
 
 /// Why a page cannot be shown.
@@ -160,66 +156,85 @@ impl From<anyhow::Error> for PageError {
     }
 }
 
-/// The customer asking, or `PageError::Login`. A staff session is not a customer session.
+/// The customer whose pages these are, or `PageError::Login`: the customer, or the
+/// customer staff are viewing as (reading only). A staff session alone is not a customer.
 pub async fn require_customer() -> Result<String, PageError> {
-    match session().await.map(|s| s.principal) {
-        Some(Principal::Customer { customer_id }) => Ok(customer_id),
-        _ => Err(PageError::Login),
-    }
+    require_customer_session().await.map(|(_, id)| id)
 }
 
-/// The customer's session and id (for step-up checks and payments).
+/// The reading customer's id and the session (for step-up checks: a member of staff
+/// viewing as the customer has never passed one, so numbers stay masked).
 pub async fn require_customer_session() -> Result<(Session, String), PageError> {
-    match session().await {
-        Some(s) => match &s.principal {
-            Principal::Customer { customer_id } => {
-                let id = customer_id.clone();
-                Ok((s, id))
-            }
-            _ => Err(PageError::Login),
-        },
-        None => Err(PageError::Login),
-    }
+    let caller = caller();
+    let id = caller
+        .reading_customer()
+        .map_err(|_| PageError::Login)?
+        .to_owned();
+    let session = caller.session().cloned().ok_or(PageError::Login)?;
+    Ok((session, id))
 }
 
-/// A customer, or someone who came by a renewal short link and passed its check.
-pub struct Caller {
+/// The customer doing `action` in their own name, with their session; refused for staff
+/// viewing as them (unless the action is assisted) and for everyone else.
+pub fn require_acting(action: Action) -> Result<(Session, String), Refused> {
+    let caller = caller();
+    let id = caller.acting_customer(action)?.to_owned();
+    let session = caller.session().cloned().ok_or(Refused::NotSignedIn)?;
+    Ok((session, id))
+}
+
+/// Sends a refused form post where it belongs: to sign in, or back to `back` saying that
+/// only the customer may do this. The server function then has nothing more to do.
+pub fn go_refused(back: &str, r: Refused) -> Result<(), ServerFnError> {
+    match r {
+        Refused::NotSignedIn => go("/login"),
+        Refused::Impersonating => go(&error_url(back, "read_only", &[])),
+        Refused::Forbidden => go(&error_url(back, "forbidden", &[])),
+    }
+    Ok(())
+}
+
+/// A customer, staff viewing as one, or someone who came by a renewal short link and
+/// passed its check.
+pub struct RenewalCaller {
     pub session: Session,
     pub customer_id: String,
     /// For a short-link session: the one policy it may see and pay.
     pub only_policy: Option<String>,
+    /// Staff viewing as the customer: may look, never pay.
+    pub read_only: bool,
 }
 
-impl Caller {
+impl RenewalCaller {
     /// May this caller see this policy's renewal?
     pub fn may_see(&self, policy_id: &str) -> bool {
         self.only_policy.as_deref().is_none_or(|p| p == policy_id)
     }
 }
 
-pub async fn require_customer_or_renewal_link() -> Result<Caller, PageError> {
-    use crate::backend::services::short_links::{self, Purpose};
-    let session = session().await.ok_or(PageError::Login)?;
-    match session.principal.clone() {
-        Principal::Customer { customer_id } => Ok(Caller {
-            session,
-            customer_id,
-            only_policy: None,
-        }),
-        Principal::Link { customer_id, code } => {
-            let link = short_links::open(&state(), &code)
-                .await?
-                .ok_or(PageError::Login)?;
-            if link.purpose != Purpose::Renewal || link.customer_id != customer_id {
-                return Err(PageError::Login);
-            }
-            Ok(Caller {
+pub async fn require_customer_or_renewal_link() -> Result<RenewalCaller, PageError> {
+    let caller = caller();
+    let session = caller.session().cloned().ok_or(PageError::Login)?;
+    match &caller {
+        Caller::Customer { customer_id, .. } | Caller::Impersonating { customer_id, .. } => {
+            Ok(RenewalCaller {
                 session,
-                customer_id,
-                only_policy: Some(link.target_id),
+                customer_id: customer_id.clone(),
+                only_policy: None,
+                read_only: matches!(caller, Caller::Impersonating { .. }),
             })
         }
-        Principal::Staff { .. } => Err(PageError::Login),
+        Caller::Link {
+            customer_id,
+            scope: LinkScope::Renewal { policy_id },
+            ..
+        } => Ok(RenewalCaller {
+            session,
+            customer_id: customer_id.clone(),
+            only_policy: Some(policy_id.clone()),
+            read_only: false,
+        }),
+        _ => Err(PageError::Login),
     }
 }
 
@@ -232,10 +247,21 @@ pub fn go_not_found(page: &str) {
     go(page);
 }
 
-/// The member of staff asking, or `PageError::Login`.
-pub async fn require_staff() -> Result<String, PageError> {
-    match session().await.map(|s| s.principal) {
-        Some(Principal::Staff { staff_id }) => Ok(staff_id),
-        _ => Err(PageError::Login),
+/// The member of staff asking (any role), or `PageError::Login`.
+pub async fn require_staff() -> Result<(String, StaffRole), PageError> {
+    caller()
+        .staff()
+        .map(|(id, role)| (id.to_owned(), role))
+        .map_err(|_| PageError::Login)
+}
+
+/// The member of staff asking, if their role has `permission`: `PageError::Login` for
+/// anyone else, and the 404 page for staff without it (a page they cannot use is not
+/// shown to exist).
+pub async fn require_staff_with(permission: Permission) -> Result<String, PageError> {
+    match caller().staff_with(permission) {
+        Ok((id, _)) => Ok(id.to_owned()),
+        Err(Refused::Forbidden) => Err(PageError::NotFound),
+        Err(_) => Err(PageError::Login),
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::{self, PageError},
+    crate::backend::auth::caller::{Action, Refused},
     crate::backend::auth::step_up::{self, StepUpError},
     crate::backend::services::payments::{self as pay, Method, PayError, PayRequest},
     crate::backend::services::policies as svc,
@@ -26,11 +27,11 @@ pub fn payment_path(id: &str) -> String {
 /// Turns auto-debit renewal on or off for one of the caller's policies.
 #[server(prefix = "/api", endpoint = "set_auto_debit")]
 pub async fn set_auto_debit(policy_id: String, enable: String) -> Result<(), ServerFnError> {
-    let Ok(customer_id) = ctx::require_customer().await else {
-        ctx::go("/login");
-        return Ok(());
-    };
     let policy_id = super::auth::urlsafe(&policy_id);
+    let (_, customer_id) = match ctx::require_acting(Action::SetAutoDebit) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(&policy_path(&policy_id), r),
+    };
     let on = enable == "on";
     match svc::set_auto_debit(&ctx::state(), &customer_id, &policy_id, on).await {
         Ok(true) => ctx::go(&format!(
@@ -47,11 +48,11 @@ pub async fn set_auto_debit(policy_id: String, enable: String) -> Result<(), Ser
 /// Step-up with the last 4 characters of the ID number; returns to `next`.
 #[server(prefix = "/api", endpoint = "step_up")]
 pub async fn step_up(id_last4: String, next: String) -> Result<(), ServerFnError> {
-    let Ok((session, customer_id)) = ctx::require_customer_session().await else {
-        ctx::go("/login");
-        return Ok(());
-    };
     let next = ctx::safe_next(&next).to_owned();
+    let (session, customer_id) = match ctx::require_acting(Action::StepUp) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(&next, r),
+    };
     let Some(last4) = IdLast4::parse(&id_last4) else {
         ctx::go(&ctx::error_url(&next, "invalid_id_last4", &[]));
         return Ok(());
@@ -66,11 +67,11 @@ pub async fn step_up(id_last4: String, next: String) -> Result<(), ServerFnError
 /// Step-up by a code texted to the phone on file: send it.
 #[server(prefix = "/api", endpoint = "step_up_send_code")]
 pub async fn step_up_send_code(next: String) -> Result<(), ServerFnError> {
-    let Ok(customer_id) = ctx::require_customer().await else {
-        ctx::go("/login");
-        return Ok(());
-    };
     let next = ctx::safe_next(&next).to_owned();
+    let (_, customer_id) = match ctx::require_acting(Action::StepUp) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(&next, r),
+    };
     let loc = crate::i18n::locale();
     let body = move |sms: &str| crate::i18n::t_in_with(loc, "sms.check_code", &[("code", sms)]);
     match step_up::send_code(&ctx::state(), &customer_id, &ctx::client_ip(), body).await {
@@ -83,11 +84,11 @@ pub async fn step_up_send_code(next: String) -> Result<(), ServerFnError> {
 /// Step-up by a code texted to the phone on file: check it.
 #[server(prefix = "/api", endpoint = "step_up_with_code")]
 pub async fn step_up_with_code(sc: String, sms: String, next: String) -> Result<(), ServerFnError> {
-    let Ok((session, customer_id)) = ctx::require_customer_session().await else {
-        ctx::go("/login");
-        return Ok(());
-    };
     let next = ctx::safe_next(&next).to_owned();
+    let (session, customer_id) = match ctx::require_acting(Action::StepUp) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(&next, r),
+    };
     let sc = super::auth::urlsafe(&sc);
     let Some(sms) = crate::model::SmsCode::parse(&sms) else {
         ctx::go(&ctx::error_url(
@@ -146,6 +147,10 @@ pub async fn pay_renewal(
     if !caller.may_see(&policy_id) {
         ctx::go_not_found(&back);
         return Ok(());
+    }
+    // Only the customer pays: never staff viewing as them.
+    if caller.read_only {
+        return ctx::go_refused(&back, Refused::Impersonating);
     }
     let key: String = key
         .chars()

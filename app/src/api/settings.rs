@@ -19,9 +19,10 @@ pub async fn save_notification_preferences(
     marketing: Option<String>,
     time_window: String,
 ) -> Result<(), ServerFnError> {
-    let Ok(customer_id) = ctx::require_customer().await else {
-        ctx::go("/login");
-        return Ok(());
+    use crate::backend::auth::Action;
+    let (_, customer_id) = match ctx::require_acting(Action::ChangeNotificationPreferences) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(NOTIFICATIONS_PAGE, r),
     };
     let on = |v: &Option<String>| i64::from(v.as_deref() == Some("on"));
     let window = match time_window.as_str() {

@@ -88,8 +88,3 @@ pub struct ClientIp(pub String);
 /// A short id for one request, shown on error pages and written to the log.
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
-
-/// The caller's session, looked up at most once per request (a page asks for it for its
-/// header and again for its data). The server puts an empty one in every request.
-#[derive(Clone, Default)]
-pub struct SessionSlot(pub std::sync::Arc<tokio::sync::OnceCell<Option<auth::Session>>>);

@@ -20,6 +20,8 @@ const CODES: &[&str] = &[
     "throttled",
     "codes_limited",
     "busy",
+    "read_only",
+    "forbidden",
     "no_match",
     "already_active",
     "weak",

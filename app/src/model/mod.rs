@@ -80,6 +80,84 @@ impl StaffRole {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
+
+    /// What this role may do: the one permission table, checked on the server for every
+    /// staff page and server function. Each role has everything the one before it has.
+    pub fn can(self, p: Permission) -> bool {
+        self.rank() >= p.least_role().rank()
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Self::Agent => 0,
+            Self::Claims => 1,
+            Self::Supervisor => 2,
+            Self::Admin => 3,
+        }
+    }
+}
+
+/// Something a member of staff may be allowed to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Permission {
+    /// Find customers (results masked).
+    SearchCustomers,
+    /// Open a customer's 360° view.
+    ViewCustomer,
+    /// 代客查看 — view the portal as the customer sees it (read-only, audited).
+    ViewAsCustomer,
+    /// Own and answer complaint and question cases.
+    HandleCases,
+    /// Move claims through their stages, request documents.
+    ClaimsQueue,
+    /// Review servicing (保全) requests.
+    ReviewServicing,
+    /// Read the SMS outbox.
+    ReadOutbox,
+    SurveyResults,
+    SlotCalendars,
+    AuditLog,
+    /// Extend a case's deadline past 30 days.
+    ExtendCases,
+    /// Create, disable and reset staff accounts.
+    ManageStaff,
+    ManageProviders,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 13] = [
+        Self::SearchCustomers,
+        Self::ViewCustomer,
+        Self::ViewAsCustomer,
+        Self::HandleCases,
+        Self::ClaimsQueue,
+        Self::ReviewServicing,
+        Self::ReadOutbox,
+        Self::SurveyResults,
+        Self::SlotCalendars,
+        Self::AuditLog,
+        Self::ExtendCases,
+        Self::ManageStaff,
+        Self::ManageProviders,
+    ];
+
+    /// The least role that has this permission.
+    pub fn least_role(self) -> StaffRole {
+        use StaffRole::*;
+        match self {
+            Self::SearchCustomers
+            | Self::ViewCustomer
+            | Self::ViewAsCustomer
+            | Self::HandleCases => Agent,
+            Self::ClaimsQueue | Self::ReviewServicing => Claims,
+            Self::ReadOutbox
+            | Self::SurveyResults
+            | Self::SlotCalendars
+            | Self::AuditLog
+            | Self::ExtendCases => Supervisor,
+            Self::ManageStaff | Self::ManageProviders => Admin,
+        }
+    }
 }
 
 /// Line of business.
@@ -144,6 +222,56 @@ mod tests {
     fn roles_round_trip() {
         for r in StaffRole::ALL {
             assert_eq!(StaffRole::parse(r.as_str()), Some(r));
+            assert!(r.can(Permission::SearchCustomers), "every role searches");
+        }
+    }
+}
+
+#[cfg(test)]
+mod permission_tests {
+    use super::{Permission::*, StaffRole::*, *};
+
+    /// The table in the staff console issue, written out: who may do what.
+    #[test]
+    fn each_role_has_exactly_its_permissions() {
+        let expected: &[(StaffRole, &[Permission])] = &[
+            (
+                Agent,
+                &[SearchCustomers, ViewCustomer, ViewAsCustomer, HandleCases],
+            ),
+            (
+                Claims,
+                &[
+                    SearchCustomers,
+                    ViewCustomer,
+                    ViewAsCustomer,
+                    HandleCases,
+                    ClaimsQueue,
+                    ReviewServicing,
+                ],
+            ),
+            (
+                Supervisor,
+                &[
+                    SearchCustomers,
+                    ViewCustomer,
+                    ViewAsCustomer,
+                    HandleCases,
+                    ClaimsQueue,
+                    ReviewServicing,
+                    ReadOutbox,
+                    SurveyResults,
+                    SlotCalendars,
+                    AuditLog,
+                    ExtendCases,
+                ],
+            ),
+            (Admin, &Permission::ALL),
+        ];
+        for (role, allowed) in expected {
+            for p in Permission::ALL {
+                assert_eq!(role.can(p), allowed.contains(&p), "{role:?} {p:?}");
+            }
         }
     }
 }

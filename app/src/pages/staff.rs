@@ -61,7 +61,7 @@ pub fn StaffHomePage() -> impl IntoView {
                                     <h1 data-testid="staff-greeting">{t_with("staff.welcome", &[("name", &home.display_name)])}</h1>
                                     <p><span class="badge badge-active">{t_with("staff.role", &[("role", &role)])}</span></p>
                                     <p class="muted">{t("staff.coming")}</p>
-                                    {matches!(home.role, crate::model::StaffRole::Supervisor | crate::model::StaffRole::Admin).then(|| view! {
+                                    {home.role.can(crate::model::Permission::ReadOutbox).then(|| view! {
                                         <p><a class="btn btn-primary" href="/staff/outbox">{t("outbox.title")}</a></p>
                                     })}
                                 </section>

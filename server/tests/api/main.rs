@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod access;
 mod activation;
 mod cli;
 mod demo;

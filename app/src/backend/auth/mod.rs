@@ -53,6 +53,7 @@ macro_rules! auth_error_from {
 }
 
 pub mod activation;
+pub mod caller;
 pub mod codes;
 pub mod login;
 pub mod passwords;
@@ -60,6 +61,7 @@ pub mod session;
 pub mod staff;
 pub mod step_up;
 
+pub use caller::{Action, Caller, LinkScope};
 pub use session::{Principal, Session};
 
 /// Things every authentication use case can fail with besides its own errors.

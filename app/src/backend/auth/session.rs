@@ -107,8 +107,12 @@ fn cookie(state: &AppState, value: String, max_age: Option<i64>) -> String {
     crate::backend::cookie_header(&state.config, COOKIE, &value, "/", max_age)
 }
 
-/// Finds the live session for a token and extends its idle expiry.
-pub async fn resolve(state: &AppState, token: &str) -> sqlx::Result<Option<Session>> {
+/// Finds the live session for a token and extends its idle expiry. The row carries what
+/// the caller needs besides (staff role, link scope, impersonation), read in the same query.
+pub async fn resolve(
+    state: &AppState,
+    token: &str,
+) -> sqlx::Result<Option<(Session, store::SessionRow)>> {
     let now = state.clock.now();
     let hash = token_hash(state, token);
     let Some(row) = store::find_live(&state.db.pool, &hash, now).await? else {
@@ -119,20 +123,25 @@ pub async fn resolve(state: &AppState, token: &str) -> sqlx::Result<Option<Sessi
         let idle = (now + state.config.session_idle_secs).min(row.absolute_expires_at);
         store::touch(&state.db.pool, &hash, now, idle).await?;
     }
-    let principal = match (row.kind.as_str(), row.customer_id, row.staff_id) {
+    let principal = match (
+        row.kind.as_str(),
+        row.customer_id.clone(),
+        row.staff_id.clone(),
+    ) {
         ("customer", Some(customer_id), _) => Principal::Customer { customer_id },
         ("staff", _, Some(staff_id)) => Principal::Staff { staff_id },
-        ("link", Some(customer_id), _) => match row.short_link_code {
+        ("link", Some(customer_id), _) => match row.short_link_code.clone() {
             Some(code) => Principal::Link { customer_id, code },
             None => return Ok(None),
         },
         _ => return Ok(None),
     };
-    Ok(Some(Session {
+    let session = Session {
         token_hash: hash,
         principal,
         stepped_up_at: row.stepped_up_at,
-    }))
+    };
+    Ok(Some((session, row)))
 }
 
 pub async fn end(state: &AppState, session: &Session) -> sqlx::Result<()> {

@@ -18,33 +18,7 @@ pub const SESSION_SECS: i64 = 15 * 60;
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_SECS: i64 = 30 * 60;
 
-/// What a link is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// This renewal offer's policy (target: the policy id).
-    Renewal,
-    Claim,
-    Survey,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Renewal => "renewal",
-            Self::Claim => "claim",
-            Self::Survey => "survey",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "renewal" => Some(Self::Renewal),
-            "claim" => Some(Self::Claim),
-            "survey" => Some(Self::Survey),
-            _ => None,
-        }
-    }
-}
+pub use crate::backend::domain::links::Purpose;
 
 /// Creates a link inside the caller's transaction (the one that queues the SMS).
 pub async fn create(

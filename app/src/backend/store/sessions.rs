@@ -12,6 +12,17 @@ pub struct SessionRow {
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
     pub stepped_up_at: Option<i64>,
+    /// The staff member's role (staff sessions).
+    pub staff_role: Option<String>,
+    /// The short link's purpose, target, owner and expiry (link sessions).
+    pub link_purpose: Option<String>,
+    pub link_target: Option<String>,
+    pub link_customer_id: Option<String>,
+    pub link_expires_at: Option<i64>,
+    /// The customer, reason and end of an impersonation still active (staff sessions).
+    pub imp_customer_id: Option<String>,
+    pub imp_reason: Option<String>,
+    pub imp_expires_at: Option<i64>,
 }
 
 pub struct NewSession<'a> {
@@ -49,17 +60,26 @@ pub async fn insert<'e>(
     Ok(())
 }
 
-/// The session for this token hash if it has not expired, idle or absolute.
+/// The session for this token hash if it has not expired, idle or absolute, and is not a
+/// disabled staff member's; with what the caller needs besides, in one query.
 pub async fn find_live<'e>(
     ex: impl Executor<'e, Database = Any>,
     token_hash: &str,
     now: i64,
 ) -> sqlx::Result<Option<SessionRow>> {
     sqlx::query_as(
-        "SELECT token_hash, kind, customer_id, staff_id, short_link_code, impersonation_id, \
-         last_seen_at, idle_expires_at, absolute_expires_at, stepped_up_at FROM sessions \
-         WHERE token_hash = $1 AND idle_expires_at > $2 AND absolute_expires_at > $2 \
-         AND NOT EXISTS (SELECT 1 FROM staff WHERE staff.id = sessions.staff_id AND staff.disabled <> 0)",
+        "SELECT s.token_hash, s.kind, s.customer_id, s.staff_id, s.short_link_code, s.impersonation_id, \
+         s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, s.stepped_up_at, \
+         st.role AS staff_role, \
+         l.purpose AS link_purpose, l.target_id AS link_target, l.customer_id AS link_customer_id, \
+         l.expires_at AS link_expires_at, \
+         i.customer_id AS imp_customer_id, i.reason AS imp_reason, i.expires_at AS imp_expires_at \
+         FROM sessions s \
+         LEFT JOIN staff st ON st.id = s.staff_id \
+         LEFT JOIN short_links l ON l.code = s.short_link_code \
+         LEFT JOIN impersonations i ON i.id = s.impersonation_id AND i.state = 'active' AND i.expires_at > $2 \
+         WHERE s.token_hash = $1 AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2 \
+         AND (s.staff_id IS NULL OR st.disabled = 0)",
     )
     .bind(token_hash)
     .bind(now)

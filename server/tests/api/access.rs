@@ -209,3 +209,231 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
     assert_eq!(redirected(&staff.get("/").await), "/login");
     assert_eq!(staff.get("/staff").await.status(), 200);
 }
+
+/// Everything of customer A that a request by someone else could change.
+async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
+    let id = app.customer_id(&a.phone).await;
+    let mut out = vec![];
+    for sql in [
+        "SELECT COUNT(*) FROM payments WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM policies WHERE customer_id = $1 AND auto_debit <> 0",
+        "SELECT COUNT(*) FROM notification_preferences WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM sessions WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM sessions WHERE customer_id = $1 AND stepped_up_at IS NOT NULL",
+        "SELECT COUNT(*) FROM sms_outbox WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM renewal_offers o JOIN policies p ON p.id = o.policy_id WHERE p.customer_id = $1 AND o.state = 'open'",
+    ] {
+        out.push(app.count(sql, &id).await);
+    }
+    out
+}
+
+/// Server functions anyone may call (signing in, links, language), and those that act
+/// for the signed-in customer. A new server function missing here fails the sweep.
+const PUBLIC_FNS: &[&str] = &[
+    "login",
+    "request_login_code",
+    "resend_login_code",
+    "login_with_code",
+    "start_activation",
+    "resend_activation_code",
+    "complete_activation",
+    "staff_login",
+    "logout",
+    "set_locale",
+    "check_link",
+    "send_link_code",
+    "check_link_code",
+];
+const CUSTOMER_FNS: &[&str] = &[
+    "set_auto_debit",
+    "step_up",
+    "step_up_send_code",
+    "step_up_with_code",
+    "pay_renewal",
+    "logout_everywhere",
+    "save_notification_preferences",
+];
+
+/// Pages: public ones, and those showing one customer's things (`{id}` is A's).
+const PUBLIC_PAGES: &[&str] = &[
+    "/login",
+    "/login/code",
+    "/activate",
+    "/activate/verify",
+    "/staff/login",
+    "/verify",
+    "/s/{code}",
+];
+const CUSTOMER_PAGES: &[&str] = &[
+    "/",
+    "/policies",
+    "/policies/{id}",
+    "/policies/{id}/document",
+    "/policies/{id}/renew",
+    "/payments/{id}",
+    "/settings/notifications",
+];
+
+#[tokio::test]
+async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
+    let app = spawn_app().await;
+    let a = app.customer("13900000811", "甲客户", Some(PASSWORD)).await;
+    let a_due = app.renewal_due(&a, 20, 300_000).await;
+    let a_method = app.saved_method(&a, "tok_ok").await;
+    let owner = app.browser();
+    owner.login_and_step_up(&a).await;
+    let paid = owner
+        .pay(
+            &a_due,
+            "1",
+            "sweep-owner-key-0001",
+            &format!("saved:{a_method}"),
+            "",
+        )
+        .await;
+    let payment_id = redirected(&paid)
+        .trim_start_matches("/payments/")
+        .to_owned();
+    let a_other = app.renewal_due(&a, 25, 280_000).await;
+
+    // The others: nobody, another customer, another customer's short-link session, staff.
+    let b = app.customer("13900000812", "乙客户", Some(PASSWORD)).await;
+    app.renewal_due(&b, 20, 300_000).await;
+    app::backend::services::reminders::queue_renewal_reminders(&app.state)
+        .await
+        .unwrap();
+    let b_link = app.newest_link_code(&b.phone).await;
+    let anonymous = app.browser();
+    let other = app.browser();
+    other.login_and_step_up(&b).await;
+    let link = app.browser();
+    let checked = link
+        .post_form(
+            "/api/check_link",
+            &[("code", &b_link), ("id_last4", &b.id_last4)],
+        )
+        .await;
+    assert!(redirected(&checked).ends_with("/renew"));
+    app.staff("agent.sweep", StaffRole::Admin).await;
+    let staff = app.browser();
+    staff.staff_login("agent.sweep", PASSWORD).await;
+    let strangers = [
+        ("anonymous", &anonymous),
+        ("other customer", &other),
+        ("link session", &link),
+        ("staff", &staff),
+    ];
+
+    // Every registered server function is in one of the two lists.
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.trim_start_matches("/api/").to_owned())
+        .collect();
+    for f in &registered {
+        assert!(
+            PUBLIC_FNS.contains(&f.as_str()) || CUSTOMER_FNS.contains(&f.as_str()),
+            "server function {f} is in neither list: say who may call it"
+        );
+    }
+    let mut checked = 0;
+
+    // Acting for A: every stranger's call, with A's own ids, changes nothing of A's.
+    let before = footprint(&app, &a).await;
+    let method = format!("saved:{a_method}");
+    for f in CUSTOMER_FNS {
+        let form: Vec<(&str, &str)> = vec![
+            ("policy_id", &a_other.policy_id),
+            ("offer_id", &a_other.offer_id),
+            ("version", "1"),
+            ("key", "sweep-stranger-key-01"),
+            ("method", &method),
+            ("card_no", ""),
+            ("enable", "on"),
+            ("id_last4", &a.id_last4),
+            ("sc", "x"),
+            ("sms", "123456"),
+            ("next", "/policies"),
+            ("time_window", "evening"),
+            ("marketing", "on"),
+        ];
+        for (who, browser) in &strangers {
+            let res = browser.post_form(&format!("/api/{f}"), &form).await;
+            assert!(res.status().as_u16() < 500, "{who} → {f}: {}", res.status());
+            assert_eq!(
+                footprint(&app, &a).await,
+                before,
+                "{who} → {f} changed A's account"
+            );
+            checked += 1;
+        }
+    }
+    // Every page is in one of the two lists.
+    let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|r| r.path().replace(":id", "{id}").replace(":code", "{code}"))
+        .collect();
+    for p in &pages {
+        assert!(
+            PUBLIC_PAGES.contains(&p.as_str())
+                || CUSTOMER_PAGES.contains(&p.as_str())
+                || STAFF_PAGES.iter().any(|(s, _)| s == p),
+            "page {p} is in no list: say who may see it"
+        );
+    }
+    let fill = |p: &str| {
+        let id = if p.starts_with("/payments") {
+            &payment_id
+        } else {
+            &a_due.policy_id
+        };
+        p.replace("{id}", id).replace("{code}", &b_link)
+    };
+    for p in PUBLIC_PAGES {
+        for (who, browser) in strangers.iter().chain([&("owner", &owner)]) {
+            let res = browser.get(&fill(p)).await;
+            assert!(
+                res.status().as_u16() < 500,
+                "{who} GET {p}: {}",
+                res.status()
+            );
+            checked += 1;
+        }
+    }
+    for p in CUSTOMER_PAGES {
+        let path = fill(p);
+        let mine = owner.get(&path).await;
+        assert_eq!(mine.status(), 200, "owner GET {path}");
+        for (who, browser) in &strangers {
+            let res = browser.get(&path).await;
+            let status = res.status().as_u16();
+            let to = location(res.headers());
+            let body = res.text().await.unwrap();
+            assert!(
+                status == 404
+                    || (status == 302 && to.starts_with("/login"))
+                    || (status == 200 && !p.contains('{')),
+                "{who} GET {path}: {status} {to}"
+            );
+            assert!(
+                !body.contains("甲客户") && !body.contains(&a.policy_no[a.policy_no.len() - 4..]),
+                "{who} GET {path} shows A's data"
+            );
+            checked += 1;
+        }
+    }
+    // Public ones never break, whoever calls them with nonsense (last: one of them is logout).
+    for f in PUBLIC_FNS {
+        for (who, browser) in strangers.iter().chain([&("owner", &owner)]) {
+            let res = browser
+                .post_form(
+                    &format!("/api/{f}"),
+                    &[("phone", "x"), ("code", "x"), ("c", "x")],
+                )
+                .await;
+            assert!(res.status().as_u16() < 500, "{who} → {f}: {}", res.status());
+            checked += 1;
+        }
+    }
+
+    println!("access sweep: {checked} (route, caller) pairs checked");
+}

@@ -306,6 +306,16 @@ impl TestApp {
         code_in(body)
     }
 
+    /// The short-link code in the newest SMS to `phone` (a renewal reminder).
+    pub async fn newest_link_code(&self, phone: &str) -> String {
+        let body = self.last_sms(phone).await.expect("an SMS");
+        let start = body.find("/s/").expect("a short link") + 3;
+        body[start..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect()
+    }
+
     pub async fn sms_count(&self, phone: &str) -> i64 {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sms_outbox WHERE phone = $1")
             .bind(phone)

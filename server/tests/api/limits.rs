@@ -110,12 +110,7 @@ async fn forty_parallel_wrong_link_answers_check_at_most_five() {
     let c = app.customer("13900000904", "赵敏", Some(PASSWORD)).await;
     app.renewal_due(&c, 20, 300_000).await;
     queue_renewal_reminders(&app.state).await.unwrap();
-    let body = app.last_sms(&c.phone).await.expect("a reminder");
-    let start = body.find("/s/").expect("a short link") + 3;
-    let code: String = body[start..]
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect();
+    let code = app.newest_link_code(&c.phone).await;
     assert_eq!(code.len(), 22, "about 131 bits");
     let b = app.browser();
     let answers = burst(

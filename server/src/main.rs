@@ -229,6 +229,8 @@ fn print_demo_logins() {
         "  staff     agent.wang / claims.li / super.zhang / admin.chen  password {}",
         demo::STAFF_PASSWORD
     );
-    println!("  SMS codes: staff can read the SMS outbox; in development they are also in the `sms_outbox` table.");
+    println!(
+        "  SMS codes: what phones receive is written to data/sms-sandbox.log (tail -f it); pages and the staff outbox star codes out."
+    );
     println!();
 }

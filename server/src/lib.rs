@@ -1,6 +1,7 @@
 //! The `anxin` server: configuration, start-up, the HTTP stack and background jobs.
 //! It wires things together and holds no business rule.
 
+mod client_ip;
 pub mod jobs;
 
 use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         leptos_options: options.clone(),
         app: state.clone(),
     };
+    let hops = trust_proxy();
     let ctx_state = state.clone();
     let provide = move || provide_context(ctx_state.clone());
     let api_provide = provide.clone();
@@ -103,7 +105,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(server_state)
         .layer(axum::middleware::from_fn_with_state(state.clone(), resolve_caller))
-        .layer(axum::middleware::from_fn(request_context))
+        .layer(axum::middleware::from_fn_with_state(hops, request_context))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             http::header::X_CONTENT_TYPE_OPTIONS,
@@ -218,19 +220,26 @@ async fn assign_request_id(mut req: Request, next: Next) -> Response {
 }
 
 /// Puts the caller's address into the request for rate limits and the audit log.
-/// Behind a load balancer set `ANXIN_TRUST_PROXY=1` to take it from X-Forwarded-For.
-async fn request_context(mut req: Request, next: Next) -> Response {
+/// Behind `ANXIN_TRUST_PROXY=N` proxies it is the address the outermost of them saw.
+async fn request_context(State(hops): State<usize>, mut req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    let forwarded = trust_proxy()
-        .then(|| req.headers().get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_owned());
-    let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
+        .map(|c| c.0.ip());
+    let forwarded = (hops > 0)
+        .then(|| {
+            let values: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            client_ip::forwarded_client(&values.join(","), hops)
+        })
+        .flatten();
+    let ip = forwarded
+        .or(peer)
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string());
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
@@ -253,8 +262,14 @@ async fn resolve_caller(State(state): State<AppState>, mut req: Request, next: N
     next.run(req).await
 }
 
-fn trust_proxy() -> bool {
-    std::env::var("ANXIN_TRUST_PROXY").is_ok_and(|v| v == "1")
+/// `ANXIN_TRUST_PROXY`, read once when the router is built. A value that is not a number
+/// trusts no proxy (and says so): the peer address is never spoofable.
+fn trust_proxy() -> usize {
+    let setting = std::env::var("ANXIN_TRUST_PROXY").ok();
+    client_ip::trusted_hops(setting.as_deref()).unwrap_or_else(|e| {
+        tracing::error!("{e}; using the peer address");
+        0
+    })
 }
 
 /// A panic never shows a stack trace: a plain page in both languages.

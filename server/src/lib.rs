@@ -2,7 +2,9 @@
 //! It wires things together and holds no business rule.
 
 mod client_ip;
+mod cross_site;
 pub mod jobs;
+mod refusal;
 
 use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
 use axum::extract::{ConnectInfo, Request, State};
@@ -76,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         leptos_options: options.clone(),
         app: state.clone(),
     };
+    let ours = cross_site::OurOrigin::from_public_url(&state.config.public_url);
     let hops = trust_proxy();
     let ctx_state = state.clone();
     let provide = move || provide_context(ctx_state.clone());
@@ -106,6 +109,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(server_state)
         .layer(axum::middleware::from_fn_with_state(state.clone(), resolve_caller))
         .layer(axum::middleware::from_fn_with_state(hops, request_context))
+        .layer(axum::middleware::from_fn_with_state(
+            ours,
+            cross_site::refuse_foreign,
+        ))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             http::header::X_CONTENT_TYPE_OPTIONS,

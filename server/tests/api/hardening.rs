@@ -1,0 +1,228 @@
+//! The HTTP layer's defences (security issue #16): requests another site makes a
+//! browser send, the headers on every answer, bodies too large or incomplete.
+
+use crate::helpers::*;
+use reqwest::header::{ACCEPT, ORIGIN};
+use reqwest::StatusCode;
+
+/// Every `#[server]` function in app/src/api/, with fields a real form would send.
+const SERVER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "login",
+        &[
+            ("phone", "13900001001"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ],
+    ),
+    ("request_login_code", &[("phone", "13900001001")]),
+    ("resend_login_code", &[("c", "abc")]),
+    (
+        "login_with_code",
+        &[("c", "abc"), ("code", "123456"), ("next", "/")],
+    ),
+    (
+        "start_activation",
+        &[("policy_no", "PA20261001"), ("id_last4", "123X")],
+    ),
+    ("resend_activation_code", &[("c", "abc")]),
+    (
+        "complete_activation",
+        &[
+            ("c", "abc"),
+            ("code", "123456"),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ],
+    ),
+    (
+        "staff_login",
+        &[("username", "agent.wang"), ("password", PASSWORD)],
+    ),
+    ("logout", &[]),
+    ("logout_everywhere", &[]),
+    ("check_link", &[("code", "abc"), ("id_last4", "123X")]),
+    ("send_link_code", &[("code", "abc")]),
+    (
+        "check_link_code",
+        &[("code", "abc"), ("sc", "abc"), ("sms", "123456")],
+    ),
+    ("set_locale", &[("lang", "en"), ("next", "/")]),
+    ("set_auto_debit", &[("policy_id", "x"), ("enable", "on")]),
+    ("step_up", &[("id_last4", "123X"), ("next", "/policies")]),
+    ("step_up_send_code", &[("next", "/policies")]),
+    (
+        "step_up_with_code",
+        &[("sc", "abc"), ("sms", "123456"), ("next", "/policies")],
+    ),
+    (
+        "pay_renewal",
+        &[
+            ("policy_id", "x"),
+            ("offer_id", "x"),
+            ("version", "1"),
+            ("key", "k"),
+            ("method", "wechat"),
+            ("card_no", ""),
+        ],
+    ),
+    (
+        "save_notification_preferences",
+        &[("marketing", "on"), ("time_window", "evening")],
+    ),
+];
+
+/// The form fields that would change this customer's notification settings.
+const NEW_PREFERENCES: &[(&str, &str)] = &[("marketing", "on"), ("time_window", "evening")];
+
+impl Browser {
+    /// A form post as a browser sends it, with extra headers (`Origin`, `Referer` …).
+    async fn post_form_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&'static str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .form(form);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().await.unwrap()
+    }
+}
+
+async fn preferences(app: &TestApp, phone: &str) -> (i64, String) {
+    let id = app.customer_id(phone).await;
+    let p = app::backend::store::preferences::get(&app.state.db.pool, &id)
+        .await
+        .unwrap();
+    (p.marketing, p.time_window)
+}
+
+#[tokio::test]
+async fn every_server_function_refuses_a_post_from_another_site() {
+    let app = spawn_app().await;
+    let c = app.customer("13900001001", "跨站", Some(PASSWORD)).await;
+    let b = app.browser();
+    b.login(&c.phone, PASSWORD).await;
+    let sms_before = app.sms_count(&c.phone).await;
+
+    for (name, form) in SERVER_FUNCTIONS {
+        for origin in ["http://evil.example", "null"] {
+            let res = b
+                .post_form_with(&format!("/api/{name}"), form, &[("origin", origin)])
+                .await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{name} from {origin}");
+            let page = res.text().await.unwrap();
+            assert!(page.contains("<html lang=\"zh-CN\""), "{name}");
+            assert!(page.contains("请求已被拒绝"), "{name}: {page}");
+        }
+    }
+
+    // Nothing happened: still signed in, settings and language as they were, no SMS.
+    let home = b.page("/").await;
+    assert!(home.contains("跨站") && home.contains("<html lang=\"zh-CN\""));
+    assert_eq!(preferences(&app, &c.phone).await, (0, "any".to_owned()));
+    assert_eq!(app.sms_count(&c.phone).await, sms_before);
+}
+
+#[tokio::test]
+async fn fetch_metadata_from_another_site_or_subdomain_is_refused() {
+    let app = spawn_app().await;
+    let c = app.customer("13900001002", "子域", Some(PASSWORD)).await;
+    let b = app.browser();
+    b.login(&c.phone, PASSWORD).await;
+    for site in ["cross-site", "same-site"] {
+        let path = "/api/save_notification_preferences";
+        let res = b
+            .post_form_with(path, NEW_PREFERENCES, &[("sec-fetch-site", site)])
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{site}");
+        let res = b
+            .post_form_with("/api/logout_everywhere", &[], &[("sec-fetch-site", site)])
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{site}");
+    }
+    assert_eq!(preferences(&app, &c.phone).await, (0, "any".to_owned()));
+    b.page("/policies").await;
+}
+
+#[tokio::test]
+async fn our_own_pages_post_as_before() {
+    let app = spawn_app().await;
+    let c = app.customer("13900001003", "本站", Some(PASSWORD)).await;
+    let b = app.browser();
+    let ours = [
+        ("origin", app.base.as_str()),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    let res = b
+        .post_form_with(
+            "/api/login",
+            &[("phone", &c.phone), ("password", PASSWORD), ("next", "/")],
+            &ours,
+        )
+        .await;
+    assert_eq!(redirected(&res), "/");
+
+    let res = b
+        .post_form_with("/api/save_notification_preferences", NEW_PREFERENCES, &ours)
+        .await;
+    assert_eq!(redirected(&res), "/settings/notifications?saved=1");
+    assert_eq!(preferences(&app, &c.phone).await, (1, "evening".to_owned()));
+
+    // Typed into the address bar or opened from a bookmark.
+    let res = b
+        .post_form_with(
+            "/api/set_locale",
+            &[("lang", "en"), ("next", "/")],
+            &[("sec-fetch-site", "none")],
+        )
+        .await;
+    assert_eq!(redirected(&res), "/");
+
+    let res = b.post_form_with("/api/logout_everywhere", &[], &ours).await;
+    assert_eq!(redirected(&res), "/login");
+    assert_eq!(redirected(&b.get("/").await), "/login");
+}
+
+#[tokio::test]
+async fn the_refusal_speaks_english_when_chosen_and_webhooks_are_not_browsers() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    let res = b
+        .post_form_with(
+            "/api/logout",
+            &[],
+            &[
+                ("origin", "http://evil.example"),
+                ("cookie", "anxin_lang=en"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("<html lang=\"en\""), "{page}");
+    assert!(page.contains("Request refused"), "{page}");
+
+    // A provider's callback is checked by its signature, wherever it says it comes from.
+    let res = b
+        .client
+        .post(format!("{}/webhooks/sms", app.base))
+        .header(ORIGIN, "http://evil.example")
+        .header("sec-fetch-site", "cross-site")
+        .header("x-anxin-signature", "00")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "bad signature, not 403"
+    );
+}

@@ -5,6 +5,7 @@ mod client_ip;
 mod cross_site;
 pub mod jobs;
 mod refusal;
+mod security_headers;
 
 use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
 use axum::extract::{ConnectInfo, Request, State};
@@ -79,9 +80,15 @@ pub fn router(state: AppState) -> Router {
         app: state.clone(),
     };
     let ours = cross_site::OurOrigin::from_public_url(&state.config.public_url);
+    let headers = security_headers::Settings {
+        hsts: state.config.public_url.starts_with("https://"),
+    };
     let hops = trust_proxy();
     let ctx_state = state.clone();
-    let provide = move || provide_context(ctx_state.clone());
+    let provide = move || {
+        provide_context(ctx_state.clone());
+        provide_request_nonce();
+    };
     let api_provide = provide.clone();
 
     Router::new()
@@ -95,15 +102,12 @@ pub fn router(state: AppState) -> Router {
                 async move { leptos_axum::handle_server_fns_with_context(provide, req).await }
             }),
         )
-        .leptos_routes_with_context(&server_state, routes, provide, {
+        .leptos_routes_with_context(&server_state, routes, provide.clone(), {
             let options = options.clone();
             move || app::shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
-            {
-                let s = state.clone();
-                move || provide_context(s.clone())
-            },
+            provide,
             app::shell,
         ))
         .with_state(server_state)
@@ -131,7 +135,22 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %rid)
         }))
         .layer(CatchPanicLayer::custom(panic_page))
+        // Outside the panic catcher, so that the panic page gets them too.
+        .layer(axum::middleware::from_fn_with_state(
+            headers,
+            security_headers::set,
+        ))
         .layer(axum::middleware::from_fn(assign_request_id))
+}
+
+/// Hands Leptos the nonce the security headers put into the request, so that the
+/// hydration scripts carry the one the Content-Security-Policy names.
+fn provide_request_nonce() {
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(nonce);
+    }
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {

@@ -2,7 +2,7 @@
 //! browser send, the headers on every answer, bodies too large or incomplete.
 
 use crate::helpers::*;
-use reqwest::header::{ACCEPT, ORIGIN};
+use reqwest::header::{ACCEPT, CACHE_CONTROL, ORIGIN};
 use reqwest::StatusCode;
 
 /// Every `#[server]` function in app/src/api/, with fields a real form would send.
@@ -101,6 +101,26 @@ async fn preferences(app: &TestApp, phone: &str) -> (i64, String) {
         .await
         .unwrap();
     (p.marketing, p.time_window)
+}
+
+fn nonces_in(html: &str) -> Vec<&str> {
+    html.match_indices("nonce=\"")
+        .map(|(i, m)| {
+            let rest = &html[i + m.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+fn csp_nonce(res: &reqwest::Response) -> String {
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .expect("a Content-Security-Policy")
+        .to_str()
+        .unwrap();
+    let start = csp.find("'nonce-").expect("a nonce in the policy") + "'nonce-".len();
+    csp[start..start + csp[start..].find('\'').unwrap()].to_owned()
 }
 
 #[tokio::test]
@@ -224,5 +244,100 @@ async fn the_refusal_speaks_english_when_chosen_and_webhooks_are_not_browsers() 
         res.status(),
         StatusCode::BAD_REQUEST,
         "bad signature, not 403"
+    );
+}
+
+#[tokio::test]
+async fn every_page_has_a_csp_whose_nonce_the_hydration_scripts_carry() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    let first = b.get("/login").await;
+    let second = b.get("/login").await;
+    let (n1, n2) = (csp_nonce(&first), csp_nonce(&second));
+    assert_ne!(n1, n2, "a new nonce for every response");
+    assert!(n1.len() >= 22, "128 bits: {n1}");
+
+    let csp = first.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for part in [
+        "default-src 'self'",
+        "'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(part), "{part} in {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+
+    let page = first.text().await.unwrap();
+    assert!(
+        page.contains(&format!("<script type=\"module\" nonce=\"{n1}\"")),
+        "the islands' script carries the nonce"
+    );
+    let nonces = nonces_in(&page);
+    assert!(!nonces.is_empty());
+    assert!(nonces.iter().all(|n| *n == n1), "{nonces:?} vs {n1}");
+    // No inline style or script handler would survive the policy.
+    assert!(!page.contains(" style=\""), "inline style");
+    assert!(!page.contains(" onclick="), "inline handler");
+}
+
+#[tokio::test]
+async fn signed_in_pages_and_answers_are_not_stored_and_http_has_no_hsts() {
+    let app = spawn_app().await;
+    let c = app.customer("13900001004", "缓存", Some(PASSWORD)).await;
+    let b = app.browser();
+    let res = b.login(&c.phone, PASSWORD).await;
+    assert_eq!(res.headers()[CACHE_CONTROL], "no-store", "the login answer");
+    let res = b.get("/policies").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CACHE_CONTROL], "no-store");
+    assert!(res.headers().get("strict-transport-security").is_none());
+    let res = b.get("/settings/notifications").await;
+    assert_eq!(res.headers()[CACHE_CONTROL], "no-store");
+}
+
+/// An app whose public URL is https (behind a TLS proxy), served on a local port.
+async fn spawn_https_app() -> TestApp {
+    spawn_app_with(&fresh_database().await, |c| {
+        c.public_url = "https://anxin.example".into();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn https_adds_hsts_and_the_public_origin_is_ours() {
+    let app = spawn_https_app().await;
+    let b = app.browser();
+    let res = b.get("/login").await;
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+
+    let post = |origin: &'static str| {
+        let b = &b;
+        async move {
+            b.post_form_with(
+                "/api/set_locale",
+                &[("lang", "en"), ("next", "/")],
+                &[("origin", origin)],
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(post("https://anxin.example").await, StatusCode::FOUND);
+    assert_eq!(post("http://anxin.example").await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post("https://shop.anxin.example").await,
+        StatusCode::FORBIDDEN
     );
 }

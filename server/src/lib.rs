@@ -1,6 +1,7 @@
 //! The `anxin` server: configuration, start-up, the HTTP stack and background jobs.
 //! It wires things together and holds no business rule.
 
+mod body_limit;
 mod client_ip;
 mod cross_site;
 pub mod jobs;
@@ -14,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
 use std::net::SocketAddr;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -74,7 +75,12 @@ impl axum::extract::FromRef<ServerState> for AppState {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let options = leptos_options(&state.config);
-    let routes = generate_route_list(app::App);
+    // Server functions are served by our own `/api/…` route (with its body limit), not
+    // by the one leptos_axum would add for each.
+    let server_fn_paths = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let routes = generate_route_list_with_exclusions(app::App, Some(server_fn_paths));
     let server_state = ServerState {
         leptos_options: options.clone(),
         app: state.clone(),
@@ -91,10 +97,8 @@ pub fn router(state: AppState) -> Router {
     };
     let api_provide = provide.clone();
 
-    Router::new()
-        .route("/health", get(health))
-        .route("/webhooks/payments", axum::routing::post(payment_webhook))
-        .route("/webhooks/sms", axum::routing::post(sms_webhook))
+    // Each group of routes has its own body limit.
+    let server_fns = Router::new()
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request| {
@@ -102,6 +106,22 @@ pub fn router(state: AppState) -> Router {
                 async move { leptos_axum::handle_server_fns_with_context(provide, req).await }
             }),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit::FORMS,
+            body_limit::refuse_larger,
+        ));
+    let webhooks = Router::new()
+        .route("/webhooks/payments", axum::routing::post(payment_webhook))
+        .route("/webhooks/sms", axum::routing::post(sms_webhook))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit::WEBHOOKS,
+            body_limit::refuse_larger,
+        ));
+
+    Router::new()
+        .route("/health", get(health))
+        .merge(webhooks)
+        .merge(server_fns)
         .leptos_routes_with_context(&server_state, routes, provide.clone(), {
             let options = options.clone();
             move || app::shell(options.clone())

@@ -103,6 +103,14 @@ async fn preferences(app: &TestApp, phone: &str) -> (i64, String) {
     (p.marketing, p.time_window)
 }
 
+async fn login_attempts(app: &TestApp) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_attempts")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    n
+}
+
 fn nonces_in(html: &str) -> Vec<&str> {
     html.match_indices("nonce=\"")
         .map(|(i, m)| {
@@ -340,4 +348,36 @@ async fn https_adds_hsts_and_the_public_origin_is_ours() {
         post("https://shop.anxin.example").await,
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn a_huge_form_gets_a_413_page_in_chinese_and_changes_nothing() {
+    let app = spawn_app().await;
+    let c = app.customer("13900001005", "大包", Some(PASSWORD)).await;
+    let b = app.browser();
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let res = b
+        .post_form(
+            "/api/login",
+            &[("phone", &c.phone), ("password", &huge), ("next", "/")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(session_cookie(&res).is_none());
+    let page = res.text().await.unwrap();
+    assert!(page.contains("<html lang=\"zh-CN\""), "{page}");
+    assert!(page.contains("提交的内容太大"), "{page}");
+    assert_eq!(login_attempts(&app).await, 0);
+
+    let res = b
+        .client
+        .post(format!("{}/webhooks/payments", app.base))
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // A form of ordinary size still works.
+    assert_eq!(redirected(&b.login(&c.phone, PASSWORD).await), "/");
 }

@@ -7,6 +7,7 @@ mod cross_site;
 pub mod jobs;
 mod refusal;
 mod security_headers;
+mod server_fns;
 
 use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
 use axum::extract::{ConnectInfo, Request, State};
@@ -75,8 +76,8 @@ impl axum::extract::FromRef<ServerState> for AppState {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let options = leptos_options(&state.config);
-    // Server functions are served by our own `/api/…` route (with its body limit), not
-    // by the one leptos_axum would add for each.
+    // Server functions are served by our own `/api/…` route (with its body limit and
+    // error pages), not by the one leptos_axum would add for each.
     let server_fn_paths = leptos::server_fn::axum::server_fn_paths()
         .map(|(path, _)| path.to_owned())
         .collect();
@@ -96,14 +97,14 @@ pub fn router(state: AppState) -> Router {
         provide_request_nonce();
     };
     let api_provide = provide.clone();
+    let api_origin = ours.clone();
 
     // Each group of routes has its own body limit.
     let server_fns = Router::new()
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request| {
-                let provide = api_provide.clone();
-                async move { leptos_axum::handle_server_fns_with_context(provide, req).await }
+                server_fns::handle(api_provide.clone(), api_origin.clone(), req)
             }),
         )
         .layer(axum::middleware::from_fn_with_state(

@@ -2,7 +2,7 @@
 //! browser send, the headers on every answer, bodies too large or incomplete.
 
 use crate::helpers::*;
-use reqwest::header::{ACCEPT, CACHE_CONTROL, ORIGIN};
+use reqwest::header::{HeaderValue, ACCEPT, CACHE_CONTROL, COOKIE, ORIGIN, REFERER};
 use reqwest::StatusCode;
 
 /// Every `#[server]` function in app/src/api/, with fields a real form would send.
@@ -380,4 +380,124 @@ async fn a_huge_form_gets_a_413_page_in_chinese_and_changes_nothing() {
 
     // A form of ordinary size still works.
     assert_eq!(redirected(&b.login(&c.phone, PASSWORD).await), "/");
+}
+
+#[tokio::test]
+async fn a_form_missing_a_field_comes_back_with_a_message() {
+    let app = spawn_app().await;
+    let c = app.customer("13900001006", "缺项", Some(PASSWORD)).await;
+    let b = app.browser();
+    let from = format!("{}/login?next=%2Fpolicies&error=locked", app.base);
+    let res = b
+        .post_form_with("/api/login", &[("phone", &c.phone)], &[("referer", &from)])
+        .await;
+    let back = redirected(&res);
+    assert_eq!(back, "/login?next=%2Fpolicies&error=missing_field");
+    assert!(session_cookie(&res).is_none());
+    let page = b.page(&back).await;
+    assert!(page.contains("表单没有填写完整"), "the message is shown");
+    assert!(!page.contains("missing field"), "no Rust error");
+    assert_eq!(login_attempts(&app).await, 0);
+
+    // Signed in, on the settings page: the settings stay as they were.
+    b.login(&c.phone, PASSWORD).await;
+    let from = format!("{}/settings/notifications", app.base);
+    let res = b
+        .post_form_with(
+            "/api/save_notification_preferences",
+            &[("marketing", "on")],
+            &[("referer", &from)],
+        )
+        .await;
+    let back = redirected(&res);
+    assert_eq!(back, "/settings/notifications?error=missing_field");
+    assert!(b.page(&back).await.contains("表单没有填写完整"));
+    assert_eq!(preferences(&app, &c.phone).await, (0, "any".to_owned()));
+}
+
+#[tokio::test]
+async fn a_broken_form_without_a_page_to_go_back_to_gets_a_page_not_a_rust_error() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    for referer in [None, Some("http://evil.example/login")] {
+        let headers: Vec<(&'static str, &str)> =
+            referer.map(|r| ("referer", r)).into_iter().collect();
+        let res = b
+            .post_form_with("/api/login", &[("phone", "13900001007")], &headers)
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{referer:?}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains("表单没有填写完整"), "{page}");
+        assert!(!page.contains("missing field"), "{page}");
+    }
+
+    // Not UTF-8 at all.
+    let res = b
+        .client
+        .post(format!("{}/api/login", app.base))
+        .header(ACCEPT, "text/html")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(vec![0xff, 0xfe, b'=', 0x80])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // A program calling the function gets the code, not the decoder's words.
+    let res = b
+        .client
+        .post(format!("{}/api/login", app.base))
+        .form(&[("phone", "13900001007")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("missing_field") && !body.contains("missing field"),
+        "{body}"
+    );
+
+    // A function that does not exist: our 404, not the framework's explanation.
+    let res = b.post_form("/api/no_such_function", &[]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("页面不存在") && !page.contains("server function"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn odd_headers_never_break_a_handler() {
+    let app = spawn_app().await;
+    let b = app.browser();
+    let odd = [
+        HeaderValue::from_bytes(b"http://\xff\xfe").unwrap(),
+        HeaderValue::from_static(""),
+        HeaderValue::from_static("http://"),
+        HeaderValue::from_static("http://a@127.0.0.1"),
+        HeaderValue::from_static("//"),
+        HeaderValue::from_static("?"),
+    ];
+    for value in odd {
+        for header in [ORIGIN, REFERER, COOKIE] {
+            let res = b
+                .client
+                .post(format!("{}/api/login", app.base))
+                .header(ACCEPT, "text/html")
+                .header(header.clone(), value.clone())
+                .header("x-forwarded-for", value.clone())
+                .header("sec-fetch-site", value.clone())
+                .form(&[("phone", "13900001008")])
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                !res.status().is_server_error(),
+                "{header}: {value:?} → {}",
+                res.status()
+            );
+        }
+    }
 }

@@ -1,7 +1,13 @@
 //! The `anxin` server: configuration, start-up, the HTTP stack and background jobs.
 //! It wires things together and holds no business rule.
 
+mod body_limit;
+mod client_ip;
+mod cross_site;
 pub mod jobs;
+mod refusal;
+mod security_headers;
+mod server_fns;
 
 use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
 use axum::extract::{ConnectInfo, Request, State};
@@ -10,7 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list_with_exclusions, LeptosRoutes};
 use std::net::SocketAddr;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -70,40 +76,68 @@ impl axum::extract::FromRef<ServerState> for AppState {
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let options = leptos_options(&state.config);
-    let routes = generate_route_list(app::App);
+    // Server functions are served by our own `/api/…` route (with its body limit and
+    // error pages), not by the one leptos_axum would add for each.
+    let server_fn_paths = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let routes = generate_route_list_with_exclusions(app::App, Some(server_fn_paths));
     let server_state = ServerState {
         leptos_options: options.clone(),
         app: state.clone(),
     };
+    let ours = cross_site::OurOrigin::from_public_url(&state.config.public_url);
+    let headers = security_headers::Settings {
+        hsts: state.config.public_url.starts_with("https://"),
+    };
+    let hops = trust_proxy();
     let ctx_state = state.clone();
-    let provide = move || provide_context(ctx_state.clone());
+    let provide = move || {
+        provide_context(ctx_state.clone());
+        provide_request_nonce();
+    };
     let api_provide = provide.clone();
+    let api_origin = ours.clone();
 
-    Router::new()
-        .route("/health", get(health))
-        .route("/webhooks/payments", axum::routing::post(payment_webhook))
-        .route("/webhooks/sms", axum::routing::post(sms_webhook))
+    // Each group of routes has its own body limit.
+    let server_fns = Router::new()
         .route(
             "/api/{*fn_name}",
             axum::routing::post(move |req: Request| {
-                let provide = api_provide.clone();
-                async move { leptos_axum::handle_server_fns_with_context(provide, req).await }
+                server_fns::handle(api_provide.clone(), api_origin.clone(), req)
             }),
         )
-        .leptos_routes_with_context(&server_state, routes, provide, {
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit::FORMS,
+            body_limit::refuse_larger,
+        ));
+    let webhooks = Router::new()
+        .route("/webhooks/payments", axum::routing::post(payment_webhook))
+        .route("/webhooks/sms", axum::routing::post(sms_webhook))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit::WEBHOOKS,
+            body_limit::refuse_larger,
+        ));
+
+    Router::new()
+        .route("/health", get(health))
+        .merge(webhooks)
+        .merge(server_fns)
+        .leptos_routes_with_context(&server_state, routes, provide.clone(), {
             let options = options.clone();
             move || app::shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
-            {
-                let s = state.clone();
-                move || provide_context(s.clone())
-            },
+            provide,
             app::shell,
         ))
         .with_state(server_state)
         .layer(axum::middleware::from_fn_with_state(state.clone(), resolve_caller))
-        .layer(axum::middleware::from_fn(request_context))
+        .layer(axum::middleware::from_fn_with_state(hops, request_context))
+        .layer(axum::middleware::from_fn_with_state(
+            ours,
+            cross_site::refuse_foreign,
+        ))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             http::header::X_CONTENT_TYPE_OPTIONS,
@@ -122,7 +156,22 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %rid)
         }))
         .layer(CatchPanicLayer::custom(panic_page))
+        // Outside the panic catcher, so that the panic page gets them too.
+        .layer(axum::middleware::from_fn_with_state(
+            headers,
+            security_headers::set,
+        ))
         .layer(axum::middleware::from_fn(assign_request_id))
+}
+
+/// Hands Leptos the nonce the security headers put into the request, so that the
+/// hydration scripts carry the one the Content-Security-Policy names.
+fn provide_request_nonce() {
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(nonce);
+    }
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
@@ -218,19 +267,26 @@ async fn assign_request_id(mut req: Request, next: Next) -> Response {
 }
 
 /// Puts the caller's address into the request for rate limits and the audit log.
-/// Behind a load balancer set `ANXIN_TRUST_PROXY=1` to take it from X-Forwarded-For.
-async fn request_context(mut req: Request, next: Next) -> Response {
+/// Behind `ANXIN_TRUST_PROXY=N` proxies it is the address the outermost of them saw.
+async fn request_context(State(hops): State<usize>, mut req: Request, next: Next) -> Response {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
-    let forwarded = trust_proxy()
-        .then(|| req.headers().get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|s| s.trim().to_owned());
-    let ip = forwarded.or(peer).unwrap_or_else(|| "unknown".into());
+        .map(|c| c.0.ip());
+    let forwarded = (hops > 0)
+        .then(|| {
+            let values: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            client_ip::forwarded_client(&values.join(","), hops)
+        })
+        .flatten();
+    let ip = forwarded
+        .or(peer)
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string());
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
@@ -253,8 +309,14 @@ async fn resolve_caller(State(state): State<AppState>, mut req: Request, next: N
     next.run(req).await
 }
 
-fn trust_proxy() -> bool {
-    std::env::var("ANXIN_TRUST_PROXY").is_ok_and(|v| v == "1")
+/// `ANXIN_TRUST_PROXY`, read once when the router is built. A value that is not a number
+/// trusts no proxy (and says so): the peer address is never spoofable.
+fn trust_proxy() -> usize {
+    let setting = std::env::var("ANXIN_TRUST_PROXY").ok();
+    client_ip::trusted_hops(setting.as_deref()).unwrap_or_else(|e| {
+        tracing::error!("{e}; using the peer address");
+        0
+    })
 }
 
 /// A panic never shows a stack trace: a plain page in both languages.

@@ -34,6 +34,8 @@ const CODES: &[&str] = &[
     "bad_method",
     "link_wrong",
     "link_locked",
+    // A form the server could not read (a field missing): sent back by the HTTP layer.
+    "missing_field",
 ];
 const WEAK_REASONS: &[&str] = &[
     "too_short",

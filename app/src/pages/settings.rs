@@ -1,7 +1,7 @@
 use super::policies::page_error;
 use crate::api::account::Viewer;
 use crate::api::settings::{notification_settings, SaveNotificationPreferences};
-use crate::components::Layout;
+use crate::components::{error_from_query, ErrorNotice, Layout};
 use crate::i18n::t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -50,6 +50,7 @@ pub fn NotificationsPage() -> impl IntoView {
                                 <section class="card narrow">
                                     <h1>{t("settings.title")}</h1>
                                     {saved}
+                                    <ErrorNotice error=error_from_query()/>
                                     <form method="post" action=SaveNotificationPreferences::PATH class="form" data-testid="prefs-form">
                                         <fieldset>
                                             <legend>{t("settings.categories")}</legend>

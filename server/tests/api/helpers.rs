@@ -105,8 +105,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_on(database_url: &str) -> TestApp {
+    spawn_app_with(database_url, |_| {}).await
+}
+
+/// `spawn_app_on` with the configuration changed first (an https public URL, say).
+pub async fn spawn_app_with(database_url: &str, change: impl FnOnce(&mut Config)) -> TestApp {
     let clock = Clock::system();
-    let config = Config::for_tests(database_url);
+    let mut config = Config::for_tests(database_url);
+    change(&mut config);
     let mut state = anxin::prepare(config, clock.clone())
         .await
         .expect("prepare app");

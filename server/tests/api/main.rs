@@ -8,6 +8,7 @@ mod access;
 mod activation;
 mod cli;
 mod demo;
+mod hardening;
 mod limits;
 mod login;
 mod pages;

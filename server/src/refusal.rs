@@ -1,0 +1,39 @@
+//! Small pages for requests the HTTP layer refuses before any page or server function
+//! runs (another site's form, a body too large, a form that could not be read): in the
+//! language the person chose, in the site's style, with a way home.
+
+use app::i18n::{t_in, Locale};
+use axum::response::{Html, IntoResponse, Response};
+use http::{HeaderMap, StatusCode};
+
+pub fn page(
+    status: StatusCode,
+    request: &HeaderMap,
+    title_key: &str,
+    message_key: &str,
+) -> Response {
+    let locale = Locale::from_headers(request);
+    let lang = locale.code();
+    let title = escape(&t_in(locale, title_key));
+    let message = escape(&t_in(locale, message_key));
+    let app_name = escape(&t_in(locale, "app.name"));
+    let home = escape(&t_in(locale, "error.back_home"));
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · {app_name}</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
+         <section class=\"card narrow center\" data-testid=\"refused\"><h1>{title}</h1>\
+         <p>{message}</p><a class=\"btn btn-primary\" href=\"/\">{home}</a></section>\
+         </main></body></html>"
+    );
+    (status, Html(html)).into_response()
+}
+
+/// Translations are ours, but a page is no place to trust that they hold no markup.
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -51,6 +51,8 @@ export default defineConfig({
     stdout: "pipe",
     env: {
       DATABASE_URL: "sqlite://.data/e2e.db",
+      // What phones received (login codes in clear): the only place a test may read them.
+      ANXIN_SMS_SANDBOX_LOG: ".data/sms-sandbox.log",
       ANXIN_ADDR: `127.0.0.1:${PORT}`,
       ANXIN_SITE_ROOT: "../target/site",
       ANXIN_DEMO: "1",

@@ -82,6 +82,13 @@ pub struct WebhookEvent {
     pub failure_code: Option<String>,
 }
 
+impl WebhookEvent {
+    /// The provider's word that the charge went through; anything else is a failure.
+    pub fn succeeded(&self) -> bool {
+        self.status == "succeeded"
+    }
+}
+
 /// `hex(HMAC-SHA256(secret, body))`, sent in the `X-Anxin-Signature` header.
 pub fn sign(secret: &SecretString, body: &[u8]) -> String {
     let mut mac = SimpleHmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes())

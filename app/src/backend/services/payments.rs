@@ -16,7 +16,7 @@ use crate::backend::store::{
     audit, is_unique_violation, outbox, payment_methods, payments, policies, renewals,
 };
 use crate::backend::{ids, AppState};
-use crate::model::{Money, PolicyNo};
+use crate::model::{Money, OfferState, PaymentState, PolicyNo};
 
 /// A pay click: the offer as the page showed it, the key rendered with the button,
 /// and the chosen method.
@@ -146,7 +146,7 @@ pub async fn pay_renewal(
     if offer.version != req.version {
         return Err(PayError::OfferChanged);
     }
-    if offer.state != "open" || offer.expires_at <= now {
+    if offer.state != OfferState::Open || offer.expires_at <= now {
         return Err(PayError::OfferClosed);
     }
     if !step_up::is_fresh(session, now) {
@@ -382,8 +382,7 @@ pub async fn settle_from_webhook(state: &AppState, ev: &WebhookEvent) -> Result<
     {
         return Err(SettleError::Unknown);
     }
-    let ok = ev.status == "succeeded";
-    settle(state, &p, ok, ev.failure_code.as_deref()).await
+    settle(state, &p, ev.succeeded(), ev.failure_code.as_deref()).await
 }
 
 /// Moves the payment out of `pending` and, on success, renews the policy: all in one
@@ -478,8 +477,8 @@ pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result
     let now = state.clock.now();
     let mut settled = 0;
     for p in payments::stale(&state.db.pool, now - older_than_secs).await? {
-        match (&p.state[..], &p.gateway_ref) {
-            ("pending", Some(r)) => match state.payments.status(r).await {
+        match (p.state, &p.gateway_ref) {
+            (PaymentState::Pending, Some(r)) => match state.payments.status(r).await {
                 Ok(GatewayStatus::Succeeded) => {
                     settled += usize::from(settle(state, &p, true, None).await?)
                 }
@@ -491,7 +490,7 @@ pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result
                     tracing::warn!(error = %e, payment_id = %p.id, "reconciliation: status unknown")
                 }
             },
-            ("created", _) => {
+            (PaymentState::Created, _) => {
                 // Never reached the provider (or we never heard): submit again, same key.
                 let _ = charge(
                     state,
@@ -554,7 +553,7 @@ pub async fn view_when_settled(
             return Ok(None);
         };
         let just_made = state.clock.now() - p.created_at < 30;
-        if p.is_settled() || !just_made || tokio::time::Instant::now() >= deadline {
+        if p.state.is_settled() || !just_made || tokio::time::Instant::now() >= deadline {
             return view(state, customer_id, payment_id).await;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -1,5 +1,6 @@
 //! Business rules with no web or SQL types in them.
 
 pub mod lockout;
+pub mod payment;
 pub mod renewal;
 pub mod sms_rules;

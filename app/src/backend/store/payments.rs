@@ -180,6 +180,24 @@ pub async fn settle<'e>(
     Ok(r.rows_affected() == 1)
 }
 
+/// created | pending → expired: the deadline passed and the provider never said it
+/// succeeded. Frees the offer for another payment. Only one caller wins.
+pub async fn expire<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE payments SET state = 'expired', settled_at = $1, updated_at = $1 \
+         WHERE id = $2 AND state IN ('created', 'pending')",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Payments still `created` or `pending` and not heard of since `before`, for reconciliation.
 pub async fn stale<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -7,6 +7,7 @@ mod helpers;
 mod activation;
 mod cli;
 mod demo;
+mod jobs;
 mod limits;
 mod login;
 mod pages;

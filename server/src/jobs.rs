@@ -1,60 +1,190 @@
-//! Background jobs. Each claims its work with guarded statements, so several `anxin`
-//! instances on one database never do the same piece twice.
+//! Background jobs. Each runs in its own task on its own timer and only while this
+//! instance holds the job's lease (`store::job_leases`), so several `anxin` instances on
+//! one database never run the same job at once, and a job that hangs (a payment gateway
+//! that never answers) or fails holds up no other.
 
-use app::backend::store::{outbox, sessions};
+use app::backend::services::{payments, reminders, renewal_offers, sms};
+use app::backend::store::{job_leases, outbox, sessions};
 use app::backend::AppState;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinSet;
+use tokio::time::MissedTickBehavior;
 
-/// Starts the jobs; abort the handle to stop them.
+type Run = fn(AppState, Arc<str>) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+/// One background job: what it does and how often.
+struct Job {
+    /// Its row in `job_leases`.
+    name: &'static str,
+    every: Duration,
+    run: Run,
+}
+
+/// A lease never shorter than this, so a big batch of SMS is not cut off mid-way.
+const MIN_LEASE: Duration = Duration::from_secs(10);
+/// A run ends this long before its lease could run out.
+const LEASE_MARGIN: Duration = Duration::from_secs(2);
+
+impl Job {
+    /// Twice the interval (at least `MIN_LEASE`), renewed at every run: the holder keeps
+    /// the job while it is alive, and another instance takes over soon after it dies.
+    fn lease(&self) -> Duration {
+        (self.every * 2).max(MIN_LEASE)
+    }
+
+    /// A run taking longer is cut off, so the lease always outlasts the run that claimed
+    /// it: nobody else can start the job while it is still running here.
+    fn time_limit(&self) -> Duration {
+        self.lease() - LEASE_MARGIN
+    }
+}
+
+fn jobs() -> Vec<Job> {
+    const FIVE_MINUTES: Duration = Duration::from_secs(300);
+    vec![
+        Job {
+            name: "sms_sender",
+            every: Duration::from_secs(2),
+            run: |state, holder| {
+                Box::pin(async move { sms::dispatch(&state, &holder).await.map(drop) })
+            },
+        },
+        // Payments nobody told us about.
+        Job {
+            name: "payment_reconciliation",
+            every: Duration::from_secs(30),
+            run: |state, _| {
+                Box::pin(async move { payments::reconcile(&state, 120).await.map(drop) })
+            },
+        },
+        // Renewal opens for policies entering the window: every five minutes is plenty.
+        Job {
+            name: "renewal_offers",
+            every: FIVE_MINUTES,
+            run: |state, _| {
+                Box::pin(async move {
+                    let opened = renewal_offers::open_due_offers(&state).await?;
+                    if opened > 0 {
+                        tracing::info!(offers = opened, "renewal offers opened");
+                    }
+                    Ok(())
+                })
+            },
+        },
+        Job {
+            name: "auto_debit",
+            every: FIVE_MINUTES,
+            run: |state, _| {
+                Box::pin(async move { payments::auto_debit_due(&state).await.map(drop) })
+            },
+        },
+        // Renewal reminders (30, 7 and 1 days before cover ends).
+        Job {
+            name: "renewal_reminders",
+            every: FIVE_MINUTES,
+            run: |state, _| {
+                Box::pin(async move { reminders::queue_renewal_reminders(&state).await.map(drop) })
+            },
+        },
+        Job {
+            name: "housekeeping",
+            every: FIVE_MINUTES,
+            run: |state, _| {
+                Box::pin(async move {
+                    let now = state.clock.now();
+                    let sessions = sessions::delete_expired(&state.db.pool, now).await;
+                    // Messages a sender claimed and never sent (it died mid-way) go back.
+                    let outbox = outbox::release_stale(&state.db.pool, now - 300).await;
+                    sessions?;
+                    outbox?;
+                    Ok(())
+                })
+            },
+        },
+    ]
+}
+
+/// Starts the jobs; abort the handle to stop them all.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+    let holder: Arc<str> = app::backend::ids::short_code(12).into();
     tokio::spawn(async move {
-        let holder = app::backend::ids::short_code(12);
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        let mut n: u64 = 0;
-        loop {
-            tick.tick().await;
-            if let Err(e) = app::backend::services::sms::dispatch(&state, &holder).await {
-                tracing::warn!(error = %e, "sms sender failed");
-            }
-            // Payments nobody told us about, every 30 seconds.
-            if n.is_multiple_of(15) {
-                if let Err(e) = app::backend::services::payments::reconcile(&state, 120).await {
-                    tracing::warn!(error = %e, "payment reconciliation failed");
-                }
-            }
-            // Renewal opens for policies entering the window: every five minutes is plenty.
-            if n.is_multiple_of(150) {
-                match app::backend::services::renewal_offers::open_due_offers(&state).await {
-                    Ok(0) => {}
-                    Ok(k) => tracing::info!(offers = k, "renewal offers opened"),
-                    Err(e) => tracing::warn!(error = %e, "opening renewal offers failed"),
-                }
-            }
-            // Auto-debit renewals that are due, every five minutes.
-            if n.is_multiple_of(150) {
-                if let Err(e) = app::backend::services::payments::auto_debit_due(&state).await {
-                    tracing::warn!(error = %e, "auto-debit failed");
-                }
-            }
-            // Renewal reminders (30, 7 and 1 days before cover ends), every five minutes.
-            if n.is_multiple_of(150) {
-                if let Err(e) =
-                    app::backend::services::reminders::queue_renewal_reminders(&state).await
-                {
-                    tracing::warn!(error = %e, "queueing renewal reminders failed");
-                }
-            }
-            // Housekeeping every few minutes.
-            if n.is_multiple_of(150) {
-                let now = state.clock.now();
-                if let Err(e) = sessions::delete_expired(&state.db.pool, now).await {
-                    tracing::warn!(error = %e, "session cleanup failed");
-                }
-                if let Err(e) = outbox::release_stale(&state.db.pool, now - 300).await {
-                    tracing::warn!(error = %e, "outbox release failed");
-                }
-            }
-            n += 1;
+        // Dropping the set (the handle aborted) aborts every job with it.
+        let mut running = JoinSet::new();
+        for job in jobs() {
+            running.spawn(keep_running(state.clone(), holder.clone(), job));
+        }
+        while let Some(ended) = running.join_next().await {
+            tracing::error!(?ended, "a job loop ended");
         }
     })
+}
+
+/// Runs one job on its timer for as long as the process lives.
+async fn keep_running(state: AppState, holder: Arc<str>, job: Job) {
+    let mut tick = tokio::time::interval(job.every);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut streak = FailureStreak::default();
+    loop {
+        tick.tick().await;
+        match run_once(&state, &holder, &job).await {
+            Ok(()) => streak.ended(job.name),
+            Err(error) => streak.failed(job.name, &error),
+        }
+    }
+}
+
+/// Claims or renews the job's lease and, when held, runs the job once, in a task of its
+/// own so that a panic is caught here, within its time limit.
+async fn run_once(state: &AppState, holder: &Arc<str>, job: &Job) -> Result<(), String> {
+    let now = state.clock.now();
+    let until = now + i64::try_from(job.lease().as_secs()).unwrap_or(i64::MAX / 2);
+    let held = job_leases::claim(&state.db.pool, job.name, holder, now, until)
+        .await
+        .map_err(|e| format!("claiming the lease: {e}"))?;
+    if !held {
+        // Another instance runs it.
+        return Ok(());
+    }
+    // Dropped at the time limit, the set aborts the run.
+    let mut run = JoinSet::new();
+    run.spawn((job.run)(state.clone(), holder.clone()));
+    match tokio::time::timeout(job.time_limit(), run.join_next()).await {
+        Ok(Some(Ok(result))) => result.map_err(|e| format!("{e:#}")),
+        Ok(Some(Err(e))) if e.is_panic() => Err("panicked".into()),
+        Ok(Some(Err(e))) => Err(e.to_string()),
+        Ok(None) => Ok(()),
+        Err(_) => Err(format!("cut off after {:?}", job.time_limit())),
+    }
+}
+
+/// Logs the first failure of a streak and the recovery, not every tick in between.
+#[derive(Default)]
+struct FailureStreak {
+    failures: u64,
+}
+
+impl FailureStreak {
+    fn failed(&mut self, job: &str, error: &str) {
+        if self.failures == 0 {
+            tracing::warn!(job, error, "job failed; retrying on its timer");
+        } else {
+            tracing::debug!(
+                job,
+                error,
+                failures = self.failures + 1,
+                "job still failing"
+            );
+        }
+        self.failures += 1;
+    }
+
+    fn ended(&mut self, job: &str) {
+        if self.failures > 0 {
+            tracing::info!(job, failures = self.failures, "job recovered");
+        }
+        self.failures = 0;
+    }
 }

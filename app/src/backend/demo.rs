@@ -10,7 +10,7 @@ use super::domain::renewal::{quote, RenewalFactors};
 use super::store::renewals;
 use super::store::seed::{self, insert, take_slot_place};
 use super::AppState;
-use crate::model::{IdLast4, Money, StaffRole};
+use crate::model::{IdLast4, Money, PolicyStatus, StaffRole};
 use chrono::{Datelike, Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -560,7 +560,11 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                     }
                 }
             };
-            let status = if offset < 0 { "lapsed" } else { "active" };
+            let status = if offset < 0 {
+                PolicyStatus::Lapsed
+            } else {
+                PolicyStatus::Active
+            };
             let premium = p.base + rng.gen_range(-20..20) * p.base / 200;
             seed::policy(
                 c,
@@ -569,7 +573,7 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                     customer_id: &cid,
                     product_id: &product_ids[pi],
                     policy_no: &policy_no,
-                    status,
+                    status: status.as_str(),
                     insured_object: &insured,
                     auto_debit: seq.is_multiple_of(7) && active,
                     verification_code: &id(&mut rng)[..12].to_uppercase(),
@@ -641,7 +645,7 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                 )
                 .await?;
             }
-            if (0..=30).contains(&offset) && status == "active" {
+            if (0..=30).contains(&offset) && status == PolicyStatus::Active {
                 let q = quote(
                     Money(premium),
                     &RenewalFactors {

@@ -4,10 +4,12 @@
 mod money;
 mod phone;
 mod policy_no;
+mod states;
 
 pub use money::Money;
 pub use phone::Phone;
 pub use policy_no::PolicyNo;
+pub use states::{OfferState, PaymentState, PolicyStatus};
 
 use serde::{Deserialize, Serialize};
 

@@ -140,7 +140,7 @@ pub fn PolicyPage() -> impl IntoView {
                             view! { <ul class="plain">{rows}</ul> }.into_any()
                         };
                         let auto_on = p.auto_debit == 1;
-                        let can_toggle = p.status == "active";
+                        let can_toggle = p.status == crate::model::PolicyStatus::Active;
                         let auto_debit = can_toggle.then(|| if auto_on {
                             view! {
                                 <form method="post" action=SetAutoDebit::PATH class="inline-form">

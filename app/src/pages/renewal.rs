@@ -11,7 +11,7 @@ use crate::components::{
     product_name, ErrorNotice, Layout,
 };
 use crate::i18n::{t, t_with};
-use crate::model::Money;
+use crate::model::{Money, OfferState, PaymentState};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -47,8 +47,8 @@ pub fn RenewalPage() -> impl IntoView {
                             </li>
                         }).collect_view();
                         let no_change = v.items.is_empty().then(|| view! { <li class="price-item muted">{t("renewal.no_change")}</li> });
-                        let action = match (&v.live_payment, offer.state.as_str()) {
-                            (Some(pay), _) if pay.state == "succeeded" => view! {
+                        let action = match (&v.live_payment, offer.state) {
+                            (Some(pay), _) if pay.state == PaymentState::Succeeded => view! {
                                 <p class="alert alert-info" role="status">{t("renewal.already_paid")}</p>
                                 <a class="btn btn-primary btn-block" href=payment_path(&pay.id)>{t("renewal.see_receipt")}</a>
                             }.into_any(),
@@ -56,7 +56,7 @@ pub fn RenewalPage() -> impl IntoView {
                                 <p class="alert alert-info" role="status">{t("renewal.in_progress")}</p>
                                 <a class="btn btn-primary btn-block" href=payment_path(&pay.id)>{t("renewal.see_payment")}</a>
                             }.into_any(),
-                            (None, "open") if !fresh => view! {
+                            (None, OfferState::Open) if !fresh => view! {
                                 <h2>{t("renewal.step_up_title")}</h2>
                                 <p class="muted">{t("renewal.step_up_intro")}</p>
                                 <IdentityCheck
@@ -68,7 +68,7 @@ pub fn RenewalPage() -> impl IntoView {
                                     error=error.clone()
                                 />
                             }.into_any(),
-                            (None, "open") => {
+                            (None, OfferState::Open) => {
                                 let key = crate::backend::ids::new_id();
                                 // Back with a card number to correct: UnionPay stays chosen.
                                 let card_retry = aria_invalid(&error, "card_no").is_some();
@@ -157,8 +157,8 @@ pub fn PaymentPage() -> impl IntoView {
                         let pay = &v.payment;
                         let p = &v.policy;
                         let amount = Money(pay.amount_fen).display();
-                        let body = match pay.state.as_str() {
-                            "succeeded" => view! {
+                        let body = match pay.state {
+                            PaymentState::Succeeded => view! {
                                 <div class="receipt" data-testid="receipt">
                                     <p class="eyebrow">{t("payment.receipt")}</p>
                                     <h1>{t("payment.paid_title")}</h1>
@@ -179,7 +179,7 @@ pub fn PaymentPage() -> impl IntoView {
                                     </p>
                                 </div>
                             }.into_any(),
-                            "failed" | "expired" => view! {
+                            PaymentState::Failed | PaymentState::Expired => view! {
                                 <div data-testid="payment-failed">
                                     <h1>{t("payment.failed_title")}</h1>
                                     <p class="alert alert-error" role="alert">{t(&failure_key(pay.failure_code.as_deref()))}</p>

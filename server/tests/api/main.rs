@@ -9,6 +9,7 @@ mod activation;
 mod cli;
 mod demo;
 mod hardening;
+mod jobs;
 mod limits;
 mod login;
 mod pages;

@@ -783,3 +783,160 @@ async fn auto_debit_pays_a_due_renewal_once_and_only_for_policies_that_chose_it(
     );
     assert_eq!(app.gateway.charged(), (1, chosen.premium_fen));
 }
+
+async fn payment_state(app: &TestApp, id: &str) -> String {
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM payments WHERE id = $1")
+        .bind(id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    state
+}
+
+#[tokio::test]
+async fn a_payment_the_provider_never_confirms_expires_and_the_offer_is_paid_again_once() {
+    use app::backend::services::payments::reconcile;
+    let app = spawn_app().await;
+    let c = app.customer("13900000117", "钱进", Some(PASSWORD)).await;
+    let due = app.renewal_due(&c, 10, 250_000).await;
+    let method = app.saved_method(&c, "tok_pending").await;
+    let b = app.browser();
+    b.login_and_step_up(&c).await;
+    let stuck = payment_id(&redirected(
+        &b.pay(
+            &due,
+            "1",
+            "stuck-key-000000000001",
+            &format!("saved:{method}"),
+            "",
+        )
+        .await,
+    ));
+    // Ten minutes on the provider still says pending: it is left alone, and it still
+    // holds the offer (another tap shows it rather than charging again).
+    app.clock.advance(10 * 60);
+    assert_eq!(reconcile(&app.state, 120).await.unwrap(), 0);
+    assert_eq!(payment_state(&app, &stuck).await, "pending");
+    let again = b
+        .pay(&due, "1", "second-key-00000000001", "wechat", "")
+        .await;
+    assert_eq!(payment_id(&redirected(&again)), stuck);
+
+    // Past its deadline it expires, once.
+    app.clock.advance(21 * 60);
+    assert_eq!(reconcile(&app.state, 120).await.unwrap(), 1);
+    assert_eq!(payment_state(&app, &stuck).await, "expired");
+    assert_eq!(reconcile(&app.state, 120).await.unwrap(), 0, "once");
+    assert!(b
+        .page(&format!("/payments/{stuck}"))
+        .await
+        .contains("data-testid=\"payment-failed\""));
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM policy_terms WHERE policy_id = $1",
+            &due.policy_id
+        )
+        .await,
+        1,
+        "an expired payment renews nothing"
+    );
+
+    // The offer is free again: the renewal page offers to pay, and paying works.
+    let next = format!("/policies/{}/renew", due.policy_id);
+    let res = b
+        .post_form(
+            "/api/step_up",
+            &[("id_last4", &c.id_last4), ("next", &next)],
+        )
+        .await;
+    assert_eq!(redirected(&res), next);
+    assert!(b.page(&next).await.contains("data-testid=\"pay-form\""));
+    let paid = payment_id(&redirected(
+        &b.pay(&due, "1", "retry-key-000000000001", "wechat", "")
+            .await,
+    ));
+    assert_ne!(paid, stuck);
+    assert_eq!(app.settled_state(&paid).await, "succeeded");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM policy_terms WHERE policy_id = $1",
+            &due.policy_id
+        )
+        .await,
+        2
+    );
+    assert_eq!(app.gateway.charged(), (1, due.premium_fen), "charged once");
+}
+
+#[tokio::test]
+async fn a_charge_the_provider_confirms_only_after_the_deadline_is_paid_not_expired() {
+    use app::backend::services::payments::reconcile;
+    let app = spawn_app().await;
+    let c = app.customer("13900000118", "孔明", Some(PASSWORD)).await;
+    let due = app.renewal_due(&c, 10, 250_000).await;
+    // The provider never calls back, but answers "succeeded" when asked.
+    let method = app.saved_method(&c, "tok_timeout").await;
+    let b = app.browser();
+    b.login_and_step_up(&c).await;
+    let id = payment_id(&redirected(
+        &b.pay(
+            &due,
+            "1",
+            "late-key-0000000000001",
+            &format!("saved:{method}"),
+            "",
+        )
+        .await,
+    ));
+    // Nobody reconciled in time (every instance was down for 45 minutes).
+    app.clock.advance(45 * 60);
+    assert_eq!(reconcile(&app.state, 120).await.unwrap(), 1);
+    assert_eq!(payment_state(&app, &id).await, "succeeded");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM policy_terms WHERE policy_id = $1",
+            &due.policy_id
+        )
+        .await,
+        2
+    );
+    assert_eq!(app.gateway.charged(), (1, due.premium_fen));
+}
+
+#[tokio::test]
+async fn a_charge_that_never_reached_the_provider_is_not_resubmitted_past_its_deadline() {
+    use app::backend::services::payments::reconcile;
+    use app::backend::store::payments;
+    let app = spawn_app().await;
+    let c = app.customer("13900000119", "曹操", Some(PASSWORD)).await;
+    let due = app.renewal_due(&c, 10, 250_000).await;
+    let customer_id = app.customer_id(&c.phone).await;
+    // A key claimed, then the instance died before the gateway heard of it.
+    let id = app::backend::ids::new_id();
+    let claimed = payments::claim(
+        &app.state.db.pool,
+        payments::NewPayment {
+            id: &id,
+            customer_id: &customer_id,
+            offer_id: &due.offer_id,
+            policy_id: &due.policy_id,
+            idempotency_key: "orphan-key-0000000001",
+            fingerprint: "-",
+            amount_fen: due.premium_fen,
+            method: "wechat",
+            method_token: "tok_wechat",
+            now: app.clock.now(),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(claimed);
+    app.clock.advance(31 * 60);
+    assert_eq!(reconcile(&app.state, 120).await.unwrap(), 1);
+    assert_eq!(payment_state(&app, &id).await, "expired");
+    assert_eq!(
+        app.gateway.charged(),
+        (0, 0),
+        "a charge this late would be given up at once: it is never started"
+    );
+}

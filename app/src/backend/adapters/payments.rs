@@ -5,6 +5,8 @@
 //! told what to do by the payment method's token or the amount (see README):
 //! - token `tok_decline` or an amount ending in ¥0.01 … declined (`card_declined`);
 //! - token `tok_timeout` … never calls back (reconciliation must settle it);
+//! - token `tok_pending` … never completes: stays pending, never calls back (the payment
+//!   expires after its deadline);
 //! - token `tok_twice` … calls back twice (replays must be no-ops);
 //! - token `tok_late` … calls back after 5 seconds;
 //! - anything else … succeeds after about 50 ms.
@@ -82,6 +84,13 @@ pub struct WebhookEvent {
     pub failure_code: Option<String>,
 }
 
+impl WebhookEvent {
+    /// The provider's word that the charge went through; anything else is a failure.
+    pub fn succeeded(&self) -> bool {
+        self.status == "succeeded"
+    }
+}
+
 /// `hex(HMAC-SHA256(secret, body))`, sent in the `X-Anxin-Signature` header.
 pub fn sign(secret: &SecretString, body: &[u8]) -> String {
     let mut mac = SimpleHmac::<sha2::Sha256>::new_from_slice(secret.expose_secret().as_bytes())
@@ -156,6 +165,7 @@ impl SandboxGateway {
         };
         match req.method_token.as_str() {
             "tok_timeout" => (outcome, None, 0),
+            "tok_pending" => (GatewayStatus::Pending, None, 0),
             "tok_twice" => (outcome, Some(Duration::from_millis(50)), 2),
             "tok_late" => (outcome, Some(Duration::from_secs(5)), 1),
             _ => (outcome, Some(Duration::from_millis(50)), 1),

@@ -2,5 +2,6 @@
 
 pub mod links;
 pub mod lockout;
+pub mod payment;
 pub mod renewal;
 pub mod sms_rules;

@@ -12,11 +12,12 @@ use crate::backend::adapters::payments::{
     ChargeRequest, GatewayStatus, OneTimeMethod, WebhookEvent,
 };
 use crate::backend::auth::{step_up, Session};
+use crate::backend::domain::payment::{self, ProviderAnswer, Resolution};
 use crate::backend::store::{
     audit, is_unique_violation, outbox, payment_methods, payments, policies, renewals,
 };
 use crate::backend::{ids, AppState};
-use crate::model::{Money, PolicyNo};
+use crate::model::{Money, OfferState, PaymentState, PolicyNo};
 
 /// A pay click: the offer as the page showed it, the key rendered with the button,
 /// and the chosen method.
@@ -146,7 +147,7 @@ pub async fn pay_renewal(
     if offer.version != req.version {
         return Err(PayError::OfferChanged);
     }
-    if offer.state != "open" || offer.expires_at <= now {
+    if offer.state != OfferState::Open || offer.expires_at <= now {
         return Err(PayError::OfferClosed);
     }
     if !step_up::is_fresh(session, now) {
@@ -382,8 +383,12 @@ pub async fn settle_from_webhook(state: &AppState, ev: &WebhookEvent) -> Result<
     {
         return Err(SettleError::Unknown);
     }
-    let ok = ev.status == "succeeded";
-    settle(state, &p, ok, ev.failure_code.as_deref()).await
+    if p.state == PaymentState::Expired && ev.succeeded() {
+        // We gave up on it and the offer may have been paid since: a person must refund
+        // or apply this charge.
+        tracing::error!(payment_id = %p.id, "the provider reports a charge succeeded after it expired here");
+    }
+    settle(state, &p, ev.succeeded(), ev.failure_code.as_deref()).await
 }
 
 /// Moves the payment out of `pending` and, on success, renews the policy: all in one
@@ -472,26 +477,23 @@ async fn settle(
     Ok(true)
 }
 
-/// Settles payments the provider never told us about, and re-submits ones that never
-/// reached it. Safe to run on every instance at once: settling is guarded.
+/// Settles payments the provider never told us about, re-submits ones that never
+/// reached it, and gives up on ones still open past their deadline (`domain::payment`):
+/// those become `expired`, which frees their offer to be paid again. Safe to run on
+/// every instance at once: every change is guarded. Returns how many it settled.
 pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let mut settled = 0;
     for p in payments::stale(&state.db.pool, now - older_than_secs).await? {
-        match (&p.state[..], &p.gateway_ref) {
-            ("pending", Some(r)) => match state.payments.status(r).await {
-                Ok(GatewayStatus::Succeeded) => {
-                    settled += usize::from(settle(state, &p, true, None).await?)
-                }
-                Ok(GatewayStatus::Failed { code }) => {
-                    settled += usize::from(settle(state, &p, false, Some(&code)).await?)
-                }
-                Ok(GatewayStatus::Pending) => {}
+        let status = match (p.state, &p.gateway_ref) {
+            (PaymentState::Pending, Some(r)) => match state.payments.status(r).await {
+                Ok(s) => Some(s),
                 Err(e) => {
-                    tracing::warn!(error = %e, payment_id = %p.id, "reconciliation: status unknown")
+                    tracing::warn!(error = %e, payment_id = %p.id, "reconciliation: status unknown");
+                    None
                 }
             },
-            ("created", _) => {
+            (PaymentState::Created, _) if payment::resubmit(p.created_at, now) => {
                 // Never reached the provider (or we never heard): submit again, same key.
                 let _ = charge(
                     state,
@@ -502,11 +504,50 @@ pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result
                     &p.method_token,
                 )
                 .await;
+                continue;
             }
-            _ => {}
-        }
+            _ => None,
+        };
+        let (answer, failure_code) = match &status {
+            Some(GatewayStatus::Succeeded) => (ProviderAnswer::Succeeded, None),
+            Some(GatewayStatus::Failed { code }) => (ProviderAnswer::Failed, Some(code.as_str())),
+            Some(GatewayStatus::Pending) | None => (ProviderAnswer::NoAnswer, None),
+        };
+        let done = match payment::resolve(answer, p.created_at, now) {
+            Resolution::Succeed => settle(state, &p, true, None).await?,
+            Resolution::Fail => settle(state, &p, false, failure_code).await?,
+            Resolution::Expire => expire(state, &p).await?,
+            Resolution::Wait => false,
+        };
+        settled += usize::from(done);
     }
     Ok(settled)
+}
+
+/// Gives up on a payment the provider never confirmed, with its audit row. Only one
+/// caller wins; a payment settled meanwhile is left as it is.
+async fn expire(state: &AppState, p: &payments::PaymentRow) -> Result<bool, SettleError> {
+    let now = state.clock.now();
+    let mut tx = state.db.pool.begin().await?;
+    if !payments::expire(&mut *tx, &p.id, now).await? {
+        return Ok(false);
+    }
+    audit::record(
+        &mut *tx,
+        audit::AuditEntry {
+            actor_kind: "system",
+            actor_id: None,
+            customer_id: Some(&p.customer_id),
+            action: "payment.expired",
+            detail: &p.id,
+            ip: None,
+            now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(payment_id = %p.id, "payment expired unconfirmed; its offer can be paid again");
+    Ok(true)
 }
 
 /// What the payment page shows.
@@ -554,7 +595,7 @@ pub async fn view_when_settled(
             return Ok(None);
         };
         let just_made = state.clock.now() - p.created_at < 30;
-        if p.is_settled() || !just_made || tokio::time::Instant::now() >= deadline {
+        if p.state.is_settled() || !just_made || tokio::time::Instant::now() >= deadline {
             return view(state, customer_id, payment_id).await;
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;

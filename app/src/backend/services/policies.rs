@@ -3,6 +3,7 @@
 
 use crate::backend::store::{claims, payments, policies, renewals};
 use crate::backend::AppState;
+use crate::model::PolicyStatus;
 
 /// How a policy is listed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,9 +29,9 @@ impl Standing {
     }
 
     pub fn of(p: &policies::PolicySummary, today: &str) -> Self {
-        match p.status.as_str() {
-            "lapsed" => Self::Lapsed,
-            "cancelled" => Self::Cancelled,
+        match p.status {
+            PolicyStatus::Lapsed => Self::Lapsed,
+            PolicyStatus::Cancelled => Self::Cancelled,
             _ if p.open_offer_premium_fen.is_some() => Self::DueForRenewal,
             _ if p.end_date.as_str() < today => Self::Expired,
             _ => Self::Active,
@@ -199,7 +200,7 @@ pub async fn verify(
     }
     let today = state.clock.today_iso();
     Ok(policies::verify(&state.db.pool, &code).await?.map(|v| {
-        let current = v.status == "active"
+        let current = v.status == PolicyStatus::Active
             && v.start_date.as_str() <= today.as_str()
             && today.as_str() <= v.end_date.as_str();
         (v, current)

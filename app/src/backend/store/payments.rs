@@ -1,3 +1,4 @@
+use crate::model::PaymentState;
 use sqlx::{Any, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -11,18 +12,12 @@ pub struct PaymentRow {
     pub amount_fen: i64,
     pub method: String,
     pub method_token: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: PaymentState,
     pub gateway_ref: Option<String>,
     pub failure_code: Option<String>,
     pub created_at: i64,
     pub settled_at: Option<i64>,
-}
-
-impl PaymentRow {
-    /// Succeeded, failed or expired: nothing more will happen to it.
-    pub fn is_settled(&self) -> bool {
-        matches!(self.state.as_str(), "succeeded" | "failed" | "expired")
-    }
 }
 
 const COLS: &str = "id, customer_id, offer_id, policy_id, idempotency_key, fingerprint, amount_fen, method, method_token, \
@@ -169,8 +164,33 @@ pub async fn settle<'e>(
         "UPDATE payments SET state = $1, failure_code = $2, settled_at = $3, updated_at = $3 \
          WHERE id = $4 AND state IN ('created', 'pending')",
     )
-    .bind(if succeeded { "succeeded" } else { "failed" })
+    .bind(
+        if succeeded {
+            PaymentState::Succeeded
+        } else {
+            PaymentState::Failed
+        }
+        .as_str(),
+    )
     .bind(failure_code)
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// created | pending → expired: the deadline passed and the provider never said it
+/// succeeded. Frees the offer for another payment. Only one caller wins.
+pub async fn expire<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE payments SET state = 'expired', settled_at = $1, updated_at = $1 \
+         WHERE id = $2 AND state IN ('created', 'pending')",
+    )
     .bind(now)
     .bind(id)
     .execute(ex)

@@ -1,3 +1,4 @@
+use crate::model::PolicyStatus;
 use sqlx::{Any, Executor};
 
 /// One line of a customer's policy list: the policy and its newest term.
@@ -5,7 +6,8 @@ use sqlx::{Any, Executor};
 pub struct PolicySummary {
     pub id: String,
     pub policy_no: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PolicyStatus,
     pub insured_object: String,
     pub line: String,
     pub product_zh: String,
@@ -201,7 +203,8 @@ pub async fn set_auto_debit<'e>(
 /// What `/verify` may say about a document: nothing personal.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Verification {
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PolicyStatus,
     pub product_zh: String,
     pub product_en: String,
     pub start_date: String,

@@ -1,3 +1,4 @@
+use crate::model::OfferState;
 use sqlx::{Any, Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -9,7 +10,8 @@ pub struct OfferRow {
     pub term_end: String,
     pub previous_premium_fen: i64,
     pub premium_fen: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: OfferState,
     pub expires_at: i64,
 }
 

@@ -1,0 +1,104 @@
+//! The states rows move through, decoded once in the store (`TryFrom<String>`), compared as
+//! enums everywhere else. `as_str` is the stored value and the tail of translation keys
+//! (`payment.state.{}`).
+
+use serde::{Deserialize, Serialize};
+
+/// Defines a state enum with `ALL`, `as_str`, `parse`, `Display` and `TryFrom<String>`.
+macro_rules! state_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $s:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$(Self::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $s),+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                Self::parse(&s).ok_or_else(|| format!("unknown {} {s:?}", stringify!($name)))
+            }
+        }
+    };
+}
+
+state_enum! {
+    /// A payment: `created → pending → succeeded | failed | expired`.
+    PaymentState {
+        /// The idempotency key is claimed; the gateway may not have the charge yet.
+        Created => "created",
+        /// The gateway accepted the charge; its answer has not come.
+        Pending => "pending",
+        Succeeded => "succeeded",
+        Failed => "failed",
+        /// Never settled before the deadline (`domain::payment`); the offer is free again.
+        Expired => "expired",
+    }
+}
+
+impl PaymentState {
+    /// Succeeded, failed or expired: nothing more will happen to it.
+    pub fn is_settled(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Expired)
+    }
+}
+
+state_enum! {
+    /// A renewal offer.
+    OfferState {
+        Open => "open",
+        Paid => "paid",
+        /// A newer version replaced it.
+        Superseded => "superseded",
+        Expired => "expired",
+    }
+}
+
+state_enum! {
+    /// A policy.
+    PolicyStatus {
+        Active => "active",
+        /// 脱保 — cover ended without renewal.
+        Lapsed => "lapsed",
+        Cancelled => "cancelled",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_through_their_stored_names() {
+        for s in PaymentState::ALL {
+            assert_eq!(PaymentState::try_from(s.as_str().to_owned()), Ok(*s));
+        }
+        for s in OfferState::ALL {
+            assert_eq!(OfferState::parse(s.as_str()), Some(*s));
+        }
+        for s in PolicyStatus::ALL {
+            assert_eq!(PolicyStatus::parse(&s.to_string()), Some(*s));
+        }
+        assert!(PaymentState::try_from("refunded".to_owned()).is_err());
+    }
+}

@@ -118,6 +118,19 @@ mod tests {
     }
 
     #[test]
+    fn every_error_code_has_a_message_in_both_languages() {
+        let (zh, en) = (load("zh-CN"), load("en"));
+        for code in crate::model::ErrorCode::ALL {
+            // `weak` has one message per reason, under its key.
+            let key = match code {
+                crate::model::ErrorCode::Weak => format!("{}.guessable", code.key()),
+                _ => code.key(),
+            };
+            assert!(zh.contains(&key) && en.contains(&key), "{key}");
+        }
+    }
+
+    #[test]
     fn placeholders_match_between_languages() {
         for key in load("zh-CN") {
             let ph = |l: Locale| {

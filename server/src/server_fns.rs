@@ -8,6 +8,7 @@
 
 use crate::cross_site::OurOrigin;
 use app::backend::RequestId;
+use app::model::ErrorCode;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use http::header::{ACCEPT, CONTENT_TYPE, LOCATION, REFERER};
@@ -74,15 +75,19 @@ pub async fn handle(
     };
 
     match (form_post, back, unreadable_form) {
-        (true, Some(page), true) => redirect(&with_result(&page, "error=missing_field")),
+        (true, Some(page), true) => {
+            let missing = format!("error={}", ErrorCode::MissingField.as_str());
+            redirect(&with_result(&page, &missing))
+        }
         (true, Some(page), false) => {
-            redirect(&with_result(&page, &format!("error=internal&rid={rid}")))
+            let internal = format!("error={}&rid={rid}", ErrorCode::Internal.as_str());
+            redirect(&with_result(&page, &internal))
         }
         (true, None, true) => crate::refusal::page(
             StatusCode::BAD_REQUEST,
             &headers,
             "error.bad_form_title",
-            "error.missing_field",
+            &ErrorCode::MissingField.key(),
         ),
         (true, None, false) => crate::refusal::page(
             StatusCode::INTERNAL_SERVER_ERROR,

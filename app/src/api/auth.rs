@@ -12,6 +12,7 @@ use {
         Refusal,
     },
     crate::i18n::{locale, t_in_with},
+    crate::model::ErrorCode,
     crate::model::{IdLast4, Phone, PolicyNo, SmsCode},
     secrecy::SecretString,
 };
@@ -30,15 +31,17 @@ pub const REMEMBERED_STAFF: &str = "anxin_staff_user";
 pub fn refusal_url(path: &str, r: &Refusal) -> String {
     match r {
         Refusal::Locked { until } => {
-            ctx::error_url(path, "locked", &[("until", until.to_string())])
+            ctx::error_url(path, ErrorCode::Locked, &[("until", until.to_string())])
         }
         Refusal::Throttled { until } => {
-            ctx::error_url(path, "throttled", &[("until", until.to_string())])
+            ctx::error_url(path, ErrorCode::Throttled, &[("until", until.to_string())])
         }
-        Refusal::CodesLimited { until } => {
-            ctx::error_url(path, "codes_limited", &[("until", until.to_string())])
-        }
-        Refusal::Busy => ctx::error_url(path, "busy", &[]),
+        Refusal::CodesLimited { until } => ctx::error_url(
+            path,
+            ErrorCode::CodesLimited,
+            &[("until", until.to_string())],
+        ),
+        Refusal::Busy => ctx::error_url(path, ErrorCode::Busy, &[]),
     }
 }
 
@@ -48,12 +51,12 @@ pub async fn login(phone: String, password: String, next: String) -> Result<(), 
     // Every way back to the form keeps where the person was going.
     let back = login_page_for(&next);
     let Some(phone) = Phone::parse(&phone) else {
-        ctx::go(&ctx::error_url(&back, "invalid_phone", &[]));
+        ctx::go(&ctx::error_url(&back, ErrorCode::InvalidPhone, &[]));
         return Ok(());
     };
     if password.is_empty() {
         ctx::remember_for(LOGIN_PAGE, REMEMBERED_PHONE, Some(phone.as_str()));
-        ctx::go(&ctx::error_url(&back, "missing_password", &[]));
+        ctx::go(&ctx::error_url(&back, ErrorCode::MissingPassword, &[]));
         return Ok(());
     }
     let state = ctx::state();
@@ -75,7 +78,7 @@ pub async fn login(phone: String, password: String, next: String) -> Result<(), 
             match e {
                 LoginError::Refused(r) => ctx::go(&refusal_url(&back, &r)),
                 LoginError::Internal(e) => ctx::go_internal_error(&back, &e),
-                _ => ctx::go(&ctx::error_url(&back, "bad_credentials", &[])),
+                _ => ctx::go(&ctx::error_url(&back, ErrorCode::BadCredentials, &[])),
             }
         }
     }
@@ -112,7 +115,7 @@ fn sms_body(key: &'static str) -> impl Fn(&str) -> String {
 #[server(prefix = "/api", endpoint = "request_login_code")]
 pub async fn request_login_code(phone: String) -> Result<(), ServerFnError> {
     let Some(phone) = Phone::parse(&phone) else {
-        ctx::go(&ctx::error_url(CODE_PAGE, "invalid_phone", &[]));
+        ctx::go(&ctx::error_url(CODE_PAGE, ErrorCode::InvalidPhone, &[]));
         return Ok(());
     };
     let state = ctx::state();
@@ -129,7 +132,7 @@ fn code_sent(back: &str, sent: Result<String, LoginError>) {
         Ok(challenge) => ctx::go(&format!("{CODE_PAGE}?c={challenge}")),
         Err(LoginError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
             back,
-            "too_soon",
+            ErrorCode::TooSoon,
             &[("until", retry_at.to_string())],
         )),
         Err(LoginError::Refused(r)) => ctx::go(&refusal_url(back, &r)),
@@ -180,7 +183,7 @@ pub fn urlsafe_path(s: &str) -> String {
 pub async fn login_with_code(c: String, code: String, next: String) -> Result<(), ServerFnError> {
     let back = format!("{CODE_PAGE}?c={}", urlsafe(&c));
     let Some(code) = SmsCode::parse(&code) else {
-        ctx::go(&ctx::error_url(&back, "invalid_code", &[]));
+        ctx::go(&ctx::error_url(&back, ErrorCode::InvalidCode, &[]));
         return Ok(());
     };
     let state = ctx::state();
@@ -191,7 +194,7 @@ pub async fn login_with_code(c: String, code: String, next: String) -> Result<()
         }
         Err(LoginError::Refused(r)) => ctx::go(&refusal_url(&back, &r)),
         Err(LoginError::Internal(e)) => ctx::go_internal_error(&back, &e),
-        Err(_) => ctx::go(&ctx::error_url(&back, "bad_code", &[])),
+        Err(_) => ctx::go(&ctx::error_url(&back, ErrorCode::BadCode, &[])),
     }
     Ok(())
 }
@@ -199,19 +202,19 @@ pub async fn login_with_code(c: String, code: String, next: String) -> Result<()
 #[cfg(feature = "ssr")]
 fn activation_redirect(back: &str, e: ActivationError) {
     match e {
-        ActivationError::NoMatch => ctx::go(&ctx::error_url(back, "no_match", &[])),
+        ActivationError::NoMatch => ctx::go(&ctx::error_url(back, ErrorCode::NoMatch, &[])),
         ActivationError::AlreadyActive => {
-            ctx::go(&ctx::error_url(LOGIN_PAGE, "already_active", &[]))
+            ctx::go(&ctx::error_url(LOGIN_PAGE, ErrorCode::AlreadyActive, &[]))
         }
-        ActivationError::BadCode => ctx::go(&ctx::error_url(back, "bad_code", &[])),
+        ActivationError::BadCode => ctx::go(&ctx::error_url(back, ErrorCode::BadCode, &[])),
         ActivationError::TooSoon { retry_at } => ctx::go(&ctx::error_url(
             back,
-            "too_soon",
+            ErrorCode::TooSoon,
             &[("until", retry_at.to_string())],
         )),
         ActivationError::Weak(w) => ctx::go(&ctx::error_url(
             back,
-            "weak",
+            ErrorCode::Weak,
             &[("reason", w.code().to_owned())],
         )),
         ActivationError::Refused(r) => ctx::go(&refusal_url(back, &r)),
@@ -223,11 +226,19 @@ fn activation_redirect(back: &str, e: ActivationError) {
 #[server(prefix = "/api", endpoint = "start_activation")]
 pub async fn start_activation(policy_no: String, id_last4: String) -> Result<(), ServerFnError> {
     let Some(policy_no) = PolicyNo::parse(&policy_no) else {
-        ctx::go(&ctx::error_url(ACTIVATE_PAGE, "invalid_policy_no", &[]));
+        ctx::go(&ctx::error_url(
+            ACTIVATE_PAGE,
+            ErrorCode::InvalidPolicyNo,
+            &[],
+        ));
         return Ok(());
     };
     let Some(last4) = IdLast4::parse(&id_last4) else {
-        ctx::go(&ctx::error_url(ACTIVATE_PAGE, "invalid_id_last4", &[]));
+        ctx::go(&ctx::error_url(
+            ACTIVATE_PAGE,
+            ErrorCode::InvalidIdLast4,
+            &[],
+        ));
         return Ok(());
     };
     let state = ctx::state();
@@ -268,7 +279,7 @@ pub async fn complete_activation(
 ) -> Result<(), ServerFnError> {
     let back = format!("{ACTIVATE_VERIFY_PAGE}?c={}", urlsafe(&c));
     let Some(code) = SmsCode::parse(&code) else {
-        ctx::go(&ctx::error_url(&back, "invalid_code", &[]));
+        ctx::go(&ctx::error_url(&back, ErrorCode::InvalidCode, &[]));
         return Ok(());
     };
     let state = ctx::state();
@@ -297,7 +308,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), Serve
     if username.trim().is_empty() || password.is_empty() {
         ctx::go(&ctx::error_url(
             STAFF_LOGIN_PAGE,
-            "staff_bad_credentials",
+            ErrorCode::StaffBadCredentials,
             &[],
         ));
         return Ok(());
@@ -323,7 +334,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), Serve
         Err(StaffLoginError::Internal(e)) => ctx::go_internal_error(STAFF_LOGIN_PAGE, &e),
         Err(StaffLoginError::BadCredentials) => ctx::go(&ctx::error_url(
             STAFF_LOGIN_PAGE,
-            "staff_bad_credentials",
+            ErrorCode::StaffBadCredentials,
             &[],
         )),
     }

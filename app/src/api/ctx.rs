@@ -4,7 +4,7 @@
 use crate::backend::auth::caller::Refused;
 use crate::backend::auth::{Action, Caller, LinkScope, Session};
 use crate::backend::{AppState, ClientIp, RequestId};
-use crate::model::{Permission, StaffRole};
+use crate::model::{ErrorCode, Permission, StaffRole};
 use http::header::{HeaderValue, SET_COOKIE};
 use http::request::Parts;
 use leptos::prelude::*;
@@ -81,9 +81,9 @@ pub fn go_page(path: &str) {
 }
 
 /// `path?error=code&k=v…`. Values are our own codes and numbers, never user input.
-pub fn error_url(path: &str, code: &str, extra: &[(&str, String)]) -> String {
+pub fn error_url(path: &str, code: ErrorCode, extra: &[(&str, String)]) -> String {
     let sep = if path.contains('?') { '&' } else { '?' };
-    let mut url = format!("{path}{sep}error={code}");
+    let mut url = format!("{path}{sep}error={}", code.as_str());
     for (k, v) in extra {
         url.push_str(&format!("&{k}={v}"));
     }
@@ -95,7 +95,7 @@ pub fn error_url(path: &str, code: &str, extra: &[(&str, String)]) -> String {
 pub fn go_internal_error(path: &str, err: &dyn std::fmt::Display) {
     let rid = request_id();
     tracing::error!(request_id = %rid, error = %err, "request failed");
-    go(&error_url(path, "internal", &[("rid", rid)]));
+    go(&error_url(path, ErrorCode::Internal, &[("rid", rid)]));
 }
 
 /// A same-site path to return to after login; anything else becomes `/`.
@@ -188,8 +188,8 @@ pub fn require_acting(action: Action) -> Result<(Session, String), Refused> {
 pub fn go_refused(back: &str, r: Refused) -> Result<(), ServerFnError> {
     match r {
         Refused::NotSignedIn => go("/login"),
-        Refused::Impersonating => go(&error_url(back, "read_only", &[])),
-        Refused::Forbidden => go(&error_url(back, "forbidden", &[])),
+        Refused::Impersonating => go(&error_url(back, ErrorCode::ReadOnly, &[])),
+        Refused::Forbidden => go(&error_url(back, ErrorCode::Forbidden, &[])),
     }
     Ok(())
 }

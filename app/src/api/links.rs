@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use {
     super::ctx::{self, PageError},
     crate::backend::services::short_links::{self, CheckError, Purpose},
+    crate::model::ErrorCode,
     crate::model::IdLast4,
 };
 
@@ -20,7 +21,7 @@ pub async fn check_link(code: String, id_last4: String) -> Result<(), ServerFnEr
     let code = super::auth::urlsafe(&code);
     let back = link_path(&code);
     let Some(last4) = IdLast4::parse(&id_last4) else {
-        ctx::go(&ctx::error_url(&back, "invalid_id_last4", &[]));
+        ctx::go(&ctx::error_url(&back, ErrorCode::InvalidIdLast4, &[]));
         return Ok(());
     };
     let outcome = short_links::check(
@@ -56,7 +57,7 @@ pub async fn check_link_code(code: String, sc: String, sms: String) -> Result<()
     let Some(sms) = crate::model::SmsCode::parse(&sms) else {
         ctx::go(&ctx::error_url(
             &format!("{back}?sc={sc}"),
-            "invalid_code",
+            ErrorCode::InvalidCode,
             &[],
         ));
         return Ok(());
@@ -87,22 +88,22 @@ fn finish_check(back: &str, outcome: Result<(short_links::LiveLink, String), Che
         Err(CheckError::Gone) => ctx::go(back),
         Err(CheckError::Locked { until }) => ctx::go(&ctx::error_url(
             back,
-            "link_locked",
+            ErrorCode::LinkLocked,
             &[("until", until.to_string())],
         )),
         Err(CheckError::Wrong { left }) => ctx::go(&ctx::error_url(
             back,
-            "link_wrong",
+            ErrorCode::LinkWrong,
             &[("left", left.to_string())],
         )),
         Err(CheckError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
             back,
-            "too_soon",
+            ErrorCode::TooSoon,
             &[("until", retry_at.to_string())],
         )),
         Err(CheckError::Throttled { until }) => ctx::go(&ctx::error_url(
             back,
-            "throttled",
+            ErrorCode::Throttled,
             &[("until", until.to_string())],
         )),
         Err(CheckError::Internal(e)) => ctx::go_internal_error(back, &e),

@@ -9,6 +9,7 @@ use {
     crate::backend::auth::step_up::{self, StepUpError},
     crate::backend::services::payments::{self as pay, Method, PayError, PayRequest},
     crate::backend::services::policies as svc,
+    crate::model::ErrorCode,
     crate::model::IdLast4,
 };
 
@@ -54,7 +55,7 @@ pub async fn step_up(id_last4: String, next: String) -> Result<(), ServerFnError
         Err(r) => return ctx::go_refused(&next, r),
     };
     let Some(last4) = IdLast4::parse(&id_last4) else {
-        ctx::go(&ctx::error_url(&next, "invalid_id_last4", &[]));
+        ctx::go(&ctx::error_url(&next, ErrorCode::InvalidIdLast4, &[]));
         return Ok(());
     };
     let state = ctx::state();
@@ -93,7 +94,7 @@ pub async fn step_up_with_code(sc: String, sms: String, next: String) -> Result<
     let Some(sms) = crate::model::SmsCode::parse(&sms) else {
         ctx::go(&ctx::error_url(
             &format!("{next}?sc={sc}"),
-            "invalid_code",
+            ErrorCode::InvalidCode,
             &[],
         ));
         return Ok(());
@@ -117,10 +118,10 @@ pub async fn step_up_with_code(sc: String, sms: String, next: String) -> Result<
 fn finish_step_up(next: &str, back: &str, outcome: Result<(), StepUpError>) {
     match outcome {
         Ok(()) => ctx::go(next),
-        Err(StepUpError::Wrong) => ctx::go(&ctx::error_url(back, "step_up_wrong", &[])),
+        Err(StepUpError::Wrong) => ctx::go(&ctx::error_url(back, ErrorCode::StepUpWrong, &[])),
         Err(StepUpError::TooSoon { retry_at }) => ctx::go(&ctx::error_url(
             back,
-            "too_soon",
+            ErrorCode::TooSoon,
             &[("until", retry_at.to_string())],
         )),
         Err(StepUpError::Refused(r)) => ctx::go(&super::auth::refusal_url(back, &r)),
@@ -158,11 +159,11 @@ pub async fn pay_renewal(
         .take(64)
         .collect();
     let (Ok(version), true) = (version.parse::<i64>(), key.len() >= 16) else {
-        ctx::go(&ctx::error_url(&back, "offer_changed", &[]));
+        ctx::go(&ctx::error_url(&back, ErrorCode::OfferChanged, &[]));
         return Ok(());
     };
     let Some(method) = Method::parse(&method, card_no.as_deref().unwrap_or("")) else {
-        ctx::go(&ctx::error_url(&back, "bad_method", &[]));
+        ctx::go(&ctx::error_url(&back, ErrorCode::BadMethod, &[]));
         return Ok(());
     };
     let req = PayRequest {
@@ -176,12 +177,18 @@ pub async fn pay_renewal(
         Ok(payment_id) => ctx::go(&payment_path(&payment_id)),
         // Not this caller's offer: their own renewal page says the offer is closed; someone
         // else's is a 404 for them, as always.
-        Err(PayError::NotFound) => ctx::go_not_found(&ctx::error_url(&back, "offer_closed", &[])),
-        Err(PayError::OfferChanged) => ctx::go(&ctx::error_url(&back, "offer_changed", &[])),
-        Err(PayError::OfferClosed) => ctx::go(&ctx::error_url(&back, "offer_closed", &[])),
-        Err(PayError::StepUpRequired) => ctx::go(&ctx::error_url(&back, "step_up_required", &[])),
-        Err(PayError::KeyReused) => ctx::go(&ctx::error_url(&back, "key_reused", &[])),
-        Err(PayError::BadMethod) => ctx::go(&ctx::error_url(&back, "bad_method", &[])),
+        Err(PayError::NotFound) => {
+            ctx::go_not_found(&ctx::error_url(&back, ErrorCode::OfferClosed, &[]))
+        }
+        Err(PayError::OfferChanged) => {
+            ctx::go(&ctx::error_url(&back, ErrorCode::OfferChanged, &[]))
+        }
+        Err(PayError::OfferClosed) => ctx::go(&ctx::error_url(&back, ErrorCode::OfferClosed, &[])),
+        Err(PayError::StepUpRequired) => {
+            ctx::go(&ctx::error_url(&back, ErrorCode::StepUpRequired, &[]))
+        }
+        Err(PayError::KeyReused) => ctx::go(&ctx::error_url(&back, ErrorCode::KeyReused, &[])),
+        Err(PayError::BadMethod) => ctx::go(&ctx::error_url(&back, ErrorCode::BadMethod, &[])),
         Err(PayError::Internal(e)) => ctx::go_internal_error(&back, &e),
     }
     Ok(())

@@ -1,42 +1,9 @@
 use crate::backend::clock::shanghai_datetime;
 use crate::i18n::{t, t_with};
+use crate::model::ErrorCode;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// Error codes a page may be sent back with, and nothing else: an unknown code shows
-/// nothing rather than a raw key.
-const CODES: &[&str] = &[
-    "invalid_phone",
-    "invalid_code",
-    "invalid_policy_no",
-    "invalid_id_last4",
-    "missing_password",
-    "bad_credentials",
-    "staff_bad_credentials",
-    "bad_code",
-    "code_expired",
-    "too_soon",
-    "locked",
-    "throttled",
-    "codes_limited",
-    "busy",
-    "read_only",
-    "forbidden",
-    "no_match",
-    "already_active",
-    "weak",
-    "internal",
-    "step_up_wrong",
-    "step_up_required",
-    "offer_changed",
-    "offer_closed",
-    "key_reused",
-    "bad_method",
-    "link_wrong",
-    "link_locked",
-    // A form the server could not read (a field missing): sent back by the HTTP layer.
-    "missing_field",
-];
 const WEAK_REASONS: &[&str] = &[
     "too_short",
     "mismatch",
@@ -53,8 +20,8 @@ const WEAK_REASONS: &[&str] = &[
 /// The message for the `error` in the page's query string, in the page's language.
 pub fn error_from_query() -> Option<FormError> {
     let q = use_query_map().get_untracked();
-    let code = q.get("error")?;
-    let code = CODES.iter().find(|c| **c == code)?;
+    // An unknown code shows nothing rather than a raw key.
+    let code = ErrorCode::parse(&q.get("error")?)?;
     let time = || {
         q.get("until")
             .and_then(|u| u.parse::<i64>().ok())
@@ -62,11 +29,9 @@ pub fn error_from_query() -> Option<FormError> {
             .unwrap_or_default()
     };
     let mut reason = None;
-    let message = match *code {
-        "locked" | "throttled" | "codes_limited" | "too_soon" | "link_locked" => {
-            t_with(&format!("error.{code}"), &[("time", &time())])
-        }
-        "weak" => {
+    let message = match code {
+        c if c.until() => t_with(&c.key(), &[("time", &time())]),
+        ErrorCode::Weak => {
             let given = q.get("reason").unwrap_or_default();
             let r = WEAK_REASONS
                 .iter()
@@ -76,7 +41,7 @@ pub fn error_from_query() -> Option<FormError> {
             reason = Some(r);
             t(&format!("error.weak.{r}"))
         }
-        "internal" => {
+        ErrorCode::Internal => {
             let rid: String = q
                 .get("rid")
                 .unwrap_or_default()
@@ -86,7 +51,7 @@ pub fn error_from_query() -> Option<FormError> {
                 .collect();
             t_with("error.internal", &[("rid", &rid)])
         }
-        other => t(&format!("error.{other}")),
+        other => t(&other.key()),
     };
     Some(FormError {
         code,
@@ -110,12 +75,12 @@ pub fn ErrorNotice(error: Option<FormError>) -> impl IntoView {
     })
 }
 
-/// An error a form was sent back with: its code (one of `CODES`) and its message in the
+/// An error a form was sent back with: its code and its message in the
 /// page's language. It knows which fields it is about, so those fields can be marked
 /// invalid, point at the message and take the focus.
 #[derive(Clone, Debug)]
 pub struct FormError {
-    code: &'static str,
+    code: ErrorCode,
     reason: Option<&'static str>,
     pub message: String,
 }
@@ -124,17 +89,8 @@ impl FormError {
     /// The input ids this error is about, the one to correct first first.
     fn fields(&self) -> &'static [&'static str] {
         match (self.code, self.reason) {
-            ("invalid_phone", _) => &["phone"],
-            ("invalid_code" | "bad_code", _) => &["code", "sms"],
-            ("invalid_policy_no", _) => &["policy_no"],
-            ("invalid_id_last4", _) => &["id_last4"],
-            ("no_match", _) => &["policy_no", "id_last4"],
-            ("missing_password" | "bad_credentials" | "staff_bad_credentials", _) => &["password"],
-            ("weak", Some("mismatch")) => &["confirm"],
-            ("weak", _) => &["password"],
-            ("step_up_wrong" | "link_wrong", _) => &["id_last4", "sms"],
-            ("bad_method", _) => &["card_no"],
-            _ => &[],
+            (ErrorCode::Weak, Some("mismatch")) => &["confirm"],
+            (code, _) => code.fields(),
         }
     }
 
@@ -165,12 +121,10 @@ pub fn described_by(error: &Option<FormError>, id: &str, hint: Option<&str>) -> 
 
 /// Whether the field `id` takes the focus when the page loads: without script,
 /// `autofocus` is how a screen reader lands on the problem (its message is in the
-/// field's description). The ids an error lists are alternatives on different forms
-/// ("code" or "sms"), except a mismatch of two fields on one form, where the first
-/// takes the focus.
+/// field's description). `ErrorCode::focus` says which of the fields it marks.
 pub fn autofocus(error: &Option<FormError>, id: &str) -> bool {
-    error.as_ref().is_some_and(|e| match e.fields() {
-        ["policy_no", "id_last4"] => id == "policy_no",
-        fields => fields.contains(&id),
+    error.as_ref().is_some_and(|e| match (e.code, e.reason) {
+        (ErrorCode::Weak, _) => e.fields().contains(&id),
+        (code, _) => code.focus().contains(&id),
     })
 }

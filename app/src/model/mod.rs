@@ -1,11 +1,13 @@
 //! Plain types shared by the server and the browser. Each newtype can only hold a
 //! valid value: outside input is parsed into one of these once, at the edge.
 
+mod error_code;
 mod money;
 mod phone;
 mod policy_no;
 mod states;
 
+pub use error_code::ErrorCode;
 pub use money::Money;
 pub use phone::Phone;
 pub use policy_no::PolicyNo;

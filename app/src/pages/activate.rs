@@ -6,6 +6,7 @@ use crate::components::{
     Password, SmsCodeField,
 };
 use crate::i18n::{t, t_with};
+use crate::model::ErrorCode;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -57,7 +58,7 @@ pub fn VerifyPage() -> impl IntoView {
                 let c = use_query_map().get_untracked().get("c").map(|c| urlsafe(&c)).unwrap_or_default();
                 let challenge = crate::backend::auth::codes::challenge(&ctx::state(), &c).await.ok().flatten();
                 let Some(ch) = challenge.filter(|ch| ch.purpose == "activate" && !ch.expired) else {
-                    ctx::go_page(&ctx::error_url("/activate", "code_expired", &[]));
+                    ctx::go_page(&ctx::error_url("/activate", ErrorCode::CodeExpired, &[]));
                     return ().into_any();
                 };
                 view! {

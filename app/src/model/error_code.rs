@@ -1,0 +1,183 @@
+//! Every error a form can be sent back with: one enum, its code in URLs, its translation
+//! key and the fields it is about. A code that is not here cannot reach a page, and a test
+//! checks that each has text in both languages.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// A phone number that is not a mainland mobile number.
+    InvalidPhone,
+    /// An SMS code that is not six digits.
+    InvalidCode,
+    InvalidPolicyNo,
+    InvalidIdLast4,
+    MissingPassword,
+    /// Wrong phone or password: one answer for both.
+    BadCredentials,
+    StaffBadCredentials,
+    /// A wrong or expired SMS code.
+    BadCode,
+    CodeExpired,
+    /// Another code asked for within a minute (`until`).
+    TooSoon,
+    /// Too many failures for this account (`until`).
+    Locked,
+    /// Too many failures from this address (`until`).
+    Throttled,
+    /// Too many codes for this phone or address (`until`).
+    CodesLimited,
+    /// Every password-hashing slot stayed taken: try again.
+    Busy,
+    /// Staff viewing as the customer tried to act for them.
+    ReadOnly,
+    /// A member of staff without the permission.
+    Forbidden,
+    /// Activation details that match no account waiting for it.
+    NoMatch,
+    AlreadyActive,
+    /// A new password refused (`reason`; a mismatch marks the confirmation).
+    Weak,
+    /// Something failed on our side (`rid`: the request id to quote).
+    Internal,
+    StepUpWrong,
+    StepUpRequired,
+    OfferChanged,
+    OfferClosed,
+    /// A pay button's key reused for something else.
+    KeyReused,
+    BadMethod,
+    /// A wrong answer to a short link's check (`left`).
+    LinkWrong,
+    /// A short link locked after wrong answers (`until`).
+    LinkLocked,
+    /// A form the server could not read (a field missing): sent back by the HTTP layer.
+    MissingField,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 29] = [
+        Self::InvalidPhone,
+        Self::InvalidCode,
+        Self::InvalidPolicyNo,
+        Self::InvalidIdLast4,
+        Self::MissingPassword,
+        Self::BadCredentials,
+        Self::StaffBadCredentials,
+        Self::BadCode,
+        Self::CodeExpired,
+        Self::TooSoon,
+        Self::Locked,
+        Self::Throttled,
+        Self::CodesLimited,
+        Self::Busy,
+        Self::ReadOnly,
+        Self::Forbidden,
+        Self::NoMatch,
+        Self::AlreadyActive,
+        Self::Weak,
+        Self::Internal,
+        Self::StepUpWrong,
+        Self::StepUpRequired,
+        Self::OfferChanged,
+        Self::OfferClosed,
+        Self::KeyReused,
+        Self::BadMethod,
+        Self::LinkWrong,
+        Self::LinkLocked,
+        Self::MissingField,
+    ];
+
+    /// The code as it travels in `?error=`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidPhone => "invalid_phone",
+            Self::InvalidCode => "invalid_code",
+            Self::InvalidPolicyNo => "invalid_policy_no",
+            Self::InvalidIdLast4 => "invalid_id_last4",
+            Self::MissingPassword => "missing_password",
+            Self::BadCredentials => "bad_credentials",
+            Self::StaffBadCredentials => "staff_bad_credentials",
+            Self::BadCode => "bad_code",
+            Self::CodeExpired => "code_expired",
+            Self::TooSoon => "too_soon",
+            Self::Locked => "locked",
+            Self::Throttled => "throttled",
+            Self::CodesLimited => "codes_limited",
+            Self::Busy => "busy",
+            Self::ReadOnly => "read_only",
+            Self::Forbidden => "forbidden",
+            Self::NoMatch => "no_match",
+            Self::AlreadyActive => "already_active",
+            Self::Weak => "weak",
+            Self::Internal => "internal",
+            Self::StepUpWrong => "step_up_wrong",
+            Self::StepUpRequired => "step_up_required",
+            Self::OfferChanged => "offer_changed",
+            Self::OfferClosed => "offer_closed",
+            Self::KeyReused => "key_reused",
+            Self::BadMethod => "bad_method",
+            Self::LinkWrong => "link_wrong",
+            Self::LinkLocked => "link_locked",
+            Self::MissingField => "missing_field",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The translation key of its message (`weak` has one per reason, under this one).
+    pub fn key(self) -> String {
+        format!("error.{}", self.as_str())
+    }
+
+    /// Whether the message says until when (`?until=`).
+    pub fn until(self) -> bool {
+        matches!(
+            self,
+            Self::TooSoon | Self::Locked | Self::Throttled | Self::CodesLimited | Self::LinkLocked
+        )
+    }
+
+    /// The input ids this error is about, the one to correct first first. Ids that are
+    /// alternatives on different forms ("code" or "sms") are both listed.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Self::InvalidPhone => &["phone"],
+            Self::InvalidCode | Self::BadCode => &["code", "sms"],
+            Self::InvalidPolicyNo => &["policy_no"],
+            Self::InvalidIdLast4 => &["id_last4"],
+            Self::MissingPassword
+            | Self::BadCredentials
+            | Self::StaffBadCredentials
+            | Self::Weak => &["password"],
+            Self::NoMatch => &["policy_no", "id_last4"],
+            Self::StepUpWrong | Self::LinkWrong => &["id_last4", "sms"],
+            Self::BadMethod => &["card_no"],
+            _ => &[],
+        }
+    }
+}
+
+impl ErrorCode {
+    /// Which of `fields` takes the focus: the ids of alternatives on different forms
+    /// ("code" or "sms") all do; of two fields that did not match on one form, the first.
+    pub fn focus(self) -> &'static [&'static str] {
+        match self {
+            Self::NoMatch => &["policy_no"],
+            other => other.fields(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(ErrorCode::parse("no_such_code"), None);
+    }
+}

@@ -60,3 +60,44 @@ test("screenshots of the main pages", async ({ page }, info) => {
   await page.goto(link!);
   await shot(page, "sms-link", p);
 });
+
+test("screenshots of refusals: limits, codes starred out, forged and oversized requests", async ({ page }, info) => {
+  test.skip(info.project.name === "no-js");
+  const p = info.project.name;
+  const n = p === "desktop" ? 10 : 11;
+  // A login code asked for, then the outbox as a supervisor reads it: the code starred out.
+  await page.goto("/login/code");
+  await page.getByLabel("手机号").fill(demoPhone(n));
+  await page.getByRole("button", { name: /获取验证码|发送验证码/ }).click();
+  await shot(page, "code-sent", p);
+  for (const [name, path] of [
+    ["codes-limited", "/login/code?error=codes_limited&until=1796160000"],
+    ["busy", "/login?error=busy"],
+    ["missing-field", "/login?error=missing_field"],
+  ]) {
+    await page.goto(path);
+    await shot(page, name, p);
+  }
+  await page.goto("/staff/login");
+  await page.getByLabel("用户名").fill("super.zhang");
+  await page.locator("#password").fill("Anxin-Staff-2026");
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.goto("/staff/outbox");
+  await expect(page.getByText("******").first()).toBeVisible();
+  await shot(page, "staff-outbox-codes", p);
+  // What a forged cross-site post and an oversized form get, drawn as the browser would.
+  const forged = await page.request.post("/api/logout_everywhere", { headers: { Origin: "http://evil.example" } });
+  const huge = await page.request.post("/api/login", { form: { phone: "1".repeat(3_000_000) } });
+  for (const [name, res] of [["cross-site-403", forged], ["too-large-413", huge]] as const) {
+    const body = await res.text();
+    await page.route("**/__shot", (route) => route.fulfill({ status: 200, contentType: "text/html", body }));
+    await page.goto("/__shot");
+    await shot(page, name, p);
+    await page.unroute("**/__shot");
+  }
+  // Staff viewing as a customer who try to act for them are told why.
+  await page.context().clearCookies();
+  await logIn(page, demoPhone(n));
+  await page.goto("/settings/notifications?error=read_only");
+  await shot(page, "read-only", p);
+});

@@ -6,7 +6,7 @@
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use http::StatusCode;
 use std::pin::Pin;
 use std::time::Duration;
@@ -44,7 +44,13 @@ pub async fn refuse_larger(State(limit): State<usize>, req: Request, next: Next)
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        Err(Refused::Unreadable) => StatusCode::BAD_REQUEST.into_response(),
+        // A body cut off mid-way: never a silent nothing.
+        Err(Refused::Unreadable) => crate::refusal::page(
+            StatusCode::BAD_REQUEST,
+            &parts.headers,
+            "error.bad_form_title",
+            &app::model::ErrorCode::MissingField.key(),
+        ),
         Err(Refused::TooLarge) => {
             tracing::warn!(path = %parts.uri.path(), limit, "request body too large");
             let _ = tokio::time::timeout(DRAIN_FOR, drain(&mut body, DRAIN_AT_MOST)).await;

@@ -37,11 +37,11 @@ impl OurOrigin {
             .get(http::header::HOST)
             .and_then(|h| h.to_str().ok())
             .map(str::to_ascii_lowercase);
+        // The host this request was sent to, under our public URL's scheme only: an
+        // `http://` origin is not us when we are served over https.
+        let scheme = self.0.split_once("://").map_or("http", |(s, _)| s);
         host.is_some_and(|host| {
-            ["http://", "https://"]
-                .iter()
-                .filter_map(|scheme| normalize(&format!("{scheme}{host}")))
-                .any(|ours| ours == origin)
+            normalize(&format!("{scheme}://{host}")).is_some_and(|ours| ours == origin)
         })
     }
 }
@@ -125,10 +125,16 @@ mod tests {
             &[("origin", "HTTPS://Anxin.Example:443")]
         ));
         let on_a_port = [
-            ("origin", "http://127.0.0.1:4321"),
+            ("origin", "https://127.0.0.1:4321"),
             ("host", "127.0.0.1:4321"),
         ];
         assert!(!foreign(Method::POST, "/api/logout", &on_a_port));
+        // The same host over plain http is not us when we are served over https.
+        let downgraded = [
+            ("origin", "http://127.0.0.1:4321"),
+            ("host", "127.0.0.1:4321"),
+        ];
+        assert!(foreign(Method::POST, "/api/logout", &downgraded));
     }
 
     #[test]

@@ -139,6 +139,9 @@ async fn keep_running(state: AppState, holder: Arc<str>, job: Job) {
 /// Claims or renews the job's lease and, when held, runs the job once, in a task of its
 /// own so that a panic is caught here, within its time limit.
 async fn run_once(state: &AppState, holder: &Arc<str>, job: &Job) -> Result<(), String> {
+    // The run's time limit counts from before the claim: a claim that waited on a lock
+    // must not let the run outlast the lease it took.
+    let deadline = tokio::time::Instant::now() + job.time_limit();
     let now = state.clock.now();
     let until = now + i64::try_from(job.lease().as_secs()).unwrap_or(i64::MAX / 2);
     let held = job_leases::claim(&state.db.pool, job.name, holder, now, until)
@@ -151,7 +154,7 @@ async fn run_once(state: &AppState, holder: &Arc<str>, job: &Job) -> Result<(), 
     // Dropped at the time limit, the set aborts the run.
     let mut run = JoinSet::new();
     run.spawn((job.run)(state.clone(), holder.clone()));
-    match tokio::time::timeout(job.time_limit(), run.join_next()).await {
+    match tokio::time::timeout_at(deadline, run.join_next()).await {
         Ok(Some(Ok(result))) => result.map_err(|e| format!("{e:#}")),
         Ok(Some(Err(e))) if e.is_panic() => Err("panicked".into()),
         Ok(Some(Err(e))) => Err(e.to_string()),

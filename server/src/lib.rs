@@ -286,9 +286,26 @@ async fn request_context(State(hops): State<usize>, mut req: Request, next: Next
         .flatten();
     let ip = forwarded
         .or(peer)
-        .map_or_else(|| "unknown".into(), |ip| ip.to_string());
+        .map_or_else(|| "unknown".into(), limit_key);
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
+}
+
+/// The address as limits count it: an IPv4 address (also when IPv4-mapped), or an IPv6
+/// address's /64 network, which one customer line gets whole (rotating within it must not
+/// reset the per-address limits).
+fn limit_key(ip: std::net::IpAddr) -> String {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
 /// Decides who is asking, once per request (`app::backend::auth::Caller`), from the
@@ -377,5 +394,27 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::limit_key;
+
+    #[test]
+    fn addresses_are_counted_by_line_not_by_rotating_suffix() {
+        assert_eq!(limit_key("203.0.113.7".parse().unwrap()), "203.0.113.7");
+        assert_eq!(
+            limit_key("::ffff:203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            limit_key("2001:db8:1:2:aaaa::1".parse().unwrap()),
+            limit_key("2001:db8:1:2:bbbb::9".parse().unwrap())
+        );
+        assert_ne!(
+            limit_key("2001:db8:1:2::1".parse().unwrap()),
+            limit_key("2001:db8:1:3::1".parse().unwrap())
+        );
     }
 }

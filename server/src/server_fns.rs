@@ -193,7 +193,7 @@ mod tests {
             Some("/login?next=%2Fpolicies")
         );
         assert_eq!(
-            back("http://127.0.0.1:4321/settings/notifications").as_deref(),
+            back("https://127.0.0.1:4321/settings/notifications").as_deref(),
             Some("/settings/notifications")
         );
         assert_eq!(back("https://anxin.example?x=1").as_deref(), Some("/?x=1"));

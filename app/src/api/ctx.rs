@@ -206,6 +206,14 @@ pub struct RenewalCaller {
 }
 
 impl RenewalCaller {
+    /// May this caller do `action` here? Staff viewing as the customer only when assisted.
+    pub fn may_act(&self, action: Action) -> Result<(), Refused> {
+        if self.read_only && !action.assisted() {
+            return Err(Refused::Impersonating);
+        }
+        Ok(())
+    }
+
     /// May this caller see this policy's renewal?
     pub fn may_see(&self, policy_id: &str) -> bool {
         self.only_policy.as_deref().is_none_or(|p| p == policy_id)

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::{self, PageError},
-    crate::backend::auth::caller::{Action, Refused},
+    crate::backend::auth::caller::Action,
     crate::backend::auth::step_up::{self, StepUpError},
     crate::backend::services::payments::{self as pay, Method, PayError, PayRequest},
     crate::backend::services::policies as svc,
@@ -150,8 +150,8 @@ pub async fn pay_renewal(
         return Ok(());
     }
     // Only the customer pays: never staff viewing as them.
-    if caller.read_only {
-        return ctx::go_refused(&back, Refused::Impersonating);
+    if let Err(r) = caller.may_act(Action::Pay) {
+        return ctx::go_refused(&back, r);
     }
     let key: String = key
         .chars()

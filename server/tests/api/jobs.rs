@@ -102,6 +102,13 @@ impl PaymentGateway for BrokenGateway {
         self.sandbox.charge(req)
     }
 
+    fn close<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<app::backend::domain::payment::Closed, GatewayError>> {
+        self.sandbox.close(idempotency_key)
+    }
+
     fn status<'a>(
         &'a self,
         _gateway_ref: &'a str,

@@ -298,6 +298,19 @@ async fn activation_says_the_same_for_an_active_account_whatever_the_digits() {
         .await;
     assert_eq!(redirected(&right), redirected(&wrong));
     assert_eq!(app.sms_count(&c.phone).await, 0);
+    // Nor does the lock tell: right digits for an active account count as failures.
+    let c2 = app.customer("13900000910", "陈静", Some(PASSWORD)).await;
+    let mut answers = vec![];
+    for _ in 0..6 {
+        let res = b
+            .post_form(
+                "/api/start_activation",
+                &[("policy_no", &c2.policy_no), ("id_last4", &c2.id_last4)],
+            )
+            .await;
+        answers.push(redirected(&res));
+    }
+    assert!(answers[5].contains("error=locked"), "{answers:?}");
 }
 
 #[tokio::test]

@@ -822,10 +822,16 @@ async fn a_payment_the_provider_never_confirms_expires_and_the_offer_is_paid_aga
         .await;
     assert_eq!(payment_id(&redirected(&again)), stuck);
 
-    // Past its deadline it expires, once.
+    // Past its deadline it is closed at the provider (no money can move any more), then
+    // expires, once.
     app.clock.advance(21 * 60);
     assert_eq!(reconcile(&app.state, 120).await.unwrap(), 1);
     assert_eq!(payment_state(&app, &stuck).await, "expired");
+    assert_eq!(
+        app.gateway.charged(),
+        (0, 0),
+        "the pending charge was cancelled"
+    );
     assert_eq!(reconcile(&app.state, 120).await.unwrap(), 0, "once");
     assert!(b
         .page(&format!("/payments/{stuck}"))

@@ -60,6 +60,13 @@ pub enum OneTimeMethod<'a> {
 pub const DECLINED_TEST_CARD: &str = "6200000000000005";
 
 pub trait PaymentGateway: Send + Sync {
+    /// Closes the charge with this idempotency key for good: a pending one is cancelled,
+    /// an unknown key is spent so a late request with it charges nothing. Says what the
+    /// charge became (it may have succeeded or failed meanwhile).
+    fn close<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<crate::backend::domain::payment::Closed, GatewayError>>;
     /// The provider's token for a one-time method; charges carry the token only.
     fn tokenize<'a>(
         &'a self,
@@ -242,12 +249,58 @@ impl PaymentGateway for SandboxGateway {
                 };
                 tokio::spawn(async move {
                     tokio::time::sleep(wait).await;
+                    // A charge closed meanwhile reports what it became, as a provider would.
+                    let mut event = event;
+                    let now = this
+                        .ledger
+                        .lock()
+                        .expect("lock")
+                        .get(&event.idempotency_key)
+                        .map(|c| c.status.clone());
+                    if let Some(GatewayStatus::Failed { code }) = now {
+                        event.status = "failed".into();
+                        event.failure_code = Some(code);
+                    }
                     for _ in 0..deliveries {
                         this.call_back(event.clone()).await;
                     }
                 });
             }
             Ok(gateway_ref)
+        })
+    }
+
+    fn close<'a>(
+        &'a self,
+        idempotency_key: &'a str,
+    ) -> BoxFuture<'a, Result<crate::backend::domain::payment::Closed, GatewayError>> {
+        use crate::backend::domain::payment::Closed;
+        Box::pin(async move {
+            let mut ledger = self.ledger.lock().expect("lock");
+            let closed = GatewayStatus::Failed {
+                code: "closed".into(),
+            };
+            Ok(match ledger.get_mut(idempotency_key) {
+                None => {
+                    ledger.insert(
+                        idempotency_key.to_owned(),
+                        SandboxCharge {
+                            gateway_ref: format!("sbx_{}", crate::backend::ids::new_id()),
+                            amount_fen: 0,
+                            status: closed,
+                        },
+                    );
+                    Closed::NeverSeen
+                }
+                Some(c) => match c.status {
+                    GatewayStatus::Pending => {
+                        c.status = closed;
+                        Closed::Cancelled
+                    }
+                    GatewayStatus::Succeeded => Closed::Succeeded,
+                    GatewayStatus::Failed { .. } => Closed::Failed,
+                },
+            })
         })
     }
 

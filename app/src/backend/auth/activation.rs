@@ -63,7 +63,10 @@ pub async fn start(
     let matches = subject
         .as_ref()
         .is_some_and(|s| id_last4_hash(state, &s.id, last4) == s.id_last4_hash);
-    attempt.finish(state, matches).await?;
+    // Right digits for an account already active count as a failure too: a reset count
+    // (or a lock that never comes) would tell a stranger that they had guessed them.
+    let waiting = subject.as_ref().is_some_and(|s| s.activated_at.is_none());
+    attempt.finish(state, matches && waiting).await?;
     // An account already active gets the same answer as wrong details: "already active"
     // after the right digits would tell a stranger they had guessed them.
     let subject = match subject {

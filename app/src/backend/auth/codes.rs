@@ -70,11 +70,13 @@ pub async fn issue(
     let pool = &state.db.pool;
     // Most particular first: a burst for one phone stops at "one a minute" without
     // spending that phone's hourly allowance or the address's.
-    let resend_key = format!("{}:{}", purpose.as_str(), phone.as_str());
+    // Per purpose: a stranger asking for login codes must not use up the step-up, link or
+    // activation codes of the phone's owner.
+    let phone_key = format!("{}:{}", purpose.as_str(), phone.as_str());
     let claims = [
-        (&lockout::CODE_RESEND, resend_key.as_str()),
-        (&lockout::CODES_PER_PHONE_HOUR, phone.as_str()),
-        (&lockout::CODES_PER_PHONE_DAY, phone.as_str()),
+        (&lockout::CODE_RESEND, phone_key.as_str()),
+        (&lockout::CODES_PER_PHONE_HOUR, phone_key.as_str()),
+        (&lockout::CODES_PER_PHONE_DAY, phone_key.as_str()),
         (&lockout::CODES_PER_ADDRESS_HOUR, ip),
     ];
     match attempt_limits::claim_all(pool, &claims, now).await? {

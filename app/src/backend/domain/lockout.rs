@@ -69,7 +69,8 @@ pub const ADDRESS: Limit = lock("address", 20, 15 * 60);
 
 /// One code a minute per phone and purpose.
 pub const CODE_RESEND: Limit = rate("code_resend", 1, 60);
-/// Codes texted to one phone, whatever for: 5 an hour, 10 a day.
+/// Codes texted to one phone for one purpose (login, step-up, link, activation): 5 an
+/// hour, 10 a day.
 pub const CODES_PER_PHONE_HOUR: Limit = rate("codes_phone_hour", 5, 3600);
 pub const CODES_PER_PHONE_DAY: Limit = rate("codes_phone_day", 10, 86_400);
 /// Codes asked for from one address: 20 an hour.

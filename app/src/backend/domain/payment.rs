@@ -1,6 +1,7 @@
 //! What reconciliation does with a payment nobody settled: the provider's answer wins;
-//! without one, a payment is given up (`expired`) once it is past its deadline, which
-//! frees its renewal offer to be paid again.
+//! without one, past its deadline the charge is closed at the provider (`Resolution::Close`)
+//! and only then given up (`expired`), which frees its renewal offer to be paid again. A
+//! charge is never expired while the provider might still take the money.
 
 /// How long a payment may stay `created` or `pending` after it was made. A person who
 /// tapped "pay" half an hour ago and heard nothing has moved on; the offer must not stay
@@ -26,18 +27,20 @@ pub enum ProviderAnswer {
 pub enum Resolution {
     Succeed,
     Fail,
-    Expire,
+    /// Past its deadline with no answer: close the charge at the provider (so that it can
+    /// never succeed), then settle by what the provider says it became.
+    Close,
     /// Ask again next time.
     Wait,
 }
 
 /// The provider's answer settles a payment however late it comes: a charge the provider
-/// says succeeded is never expired. Only silence past the deadline expires it.
+/// says succeeded is never expired. Silence past the deadline closes it at the provider.
 pub fn resolve(answer: ProviderAnswer, created_at: i64, now: i64) -> Resolution {
     match answer {
         ProviderAnswer::Succeeded => Resolution::Succeed,
         ProviderAnswer::Failed => Resolution::Fail,
-        ProviderAnswer::NoAnswer if past_deadline(created_at, now) => Resolution::Expire,
+        ProviderAnswer::NoAnswer if past_deadline(created_at, now) => Resolution::Close,
         ProviderAnswer::NoAnswer => Resolution::Wait,
     }
 }
@@ -46,6 +49,27 @@ pub fn resolve(answer: ProviderAnswer, created_at: i64, now: i64) -> Resolution 
 /// deadline it is not: it would start a charge that is given up at once.
 pub fn resubmit(created_at: i64, now: i64) -> bool {
     !past_deadline(created_at, now)
+}
+
+/// What the provider says a charge became when asked to close it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closed {
+    /// It never saw the charge; the key is now spent, so it never will.
+    NeverSeen,
+    /// It was pending and is now cancelled: no money will move.
+    Cancelled,
+    /// Too late: it had already succeeded (settle as paid) or failed.
+    Succeeded,
+    Failed,
+}
+
+/// After closing: expire when no money moved, else settle as the provider says.
+pub fn after_close(closed: Closed) -> Resolution {
+    match closed {
+        Closed::NeverSeen | Closed::Cancelled => Resolution::Close,
+        Closed::Succeeded => Resolution::Succeed,
+        Closed::Failed => Resolution::Fail,
+    }
 }
 
 #[cfg(test)]
@@ -64,10 +88,18 @@ mod tests {
         );
         assert_eq!(
             resolve(ProviderAnswer::NoAnswer, MADE, at),
-            Resolution::Expire
+            Resolution::Close
         );
         assert!(resubmit(MADE, just_before));
         assert!(!resubmit(MADE, at));
+    }
+
+    #[test]
+    fn a_closed_charge_expires_only_when_no_money_moved() {
+        assert_eq!(after_close(Closed::NeverSeen), Resolution::Close);
+        assert_eq!(after_close(Closed::Cancelled), Resolution::Close);
+        assert_eq!(after_close(Closed::Succeeded), Resolution::Succeed);
+        assert_eq!(after_close(Closed::Failed), Resolution::Fail);
     }
 
     #[test]

@@ -513,10 +513,25 @@ pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result
             Some(GatewayStatus::Failed { code }) => (ProviderAnswer::Failed, Some(code.as_str())),
             Some(GatewayStatus::Pending) | None => (ProviderAnswer::NoAnswer, None),
         };
-        let done = match payment::resolve(answer, p.created_at, now) {
+        let mut resolution = payment::resolve(answer, p.created_at, now);
+        let mut failure_code = failure_code.map(str::to_owned);
+        if resolution == Resolution::Close {
+            // Closed at the provider first, so no money can move after we give up; what
+            // it became (it may have just succeeded) decides.
+            let key = provider_key(&p.customer_id, &p.idempotency_key);
+            resolution = match state.payments.close(&key).await {
+                Ok(closed) => payment::after_close(closed),
+                Err(e) => {
+                    tracing::warn!(error = %e, payment_id = %p.id, "reconciliation: could not close");
+                    Resolution::Wait
+                }
+            };
+            failure_code = Some("closed".into());
+        }
+        let done = match resolution {
             Resolution::Succeed => settle(state, &p, true, None).await?,
-            Resolution::Fail => settle(state, &p, false, failure_code).await?,
-            Resolution::Expire => expire(state, &p).await?,
+            Resolution::Fail => settle(state, &p, false, failure_code.as_deref()).await?,
+            Resolution::Close => expire(state, &p).await?,
             Resolution::Wait => false,
         };
         settled += usize::from(done);

@@ -355,6 +355,18 @@ fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .into_response()
 }
 
+/// Keeps memory bounded under a login flood. glibc raises its mmap threshold after the
+/// first large block is freed, so later 19 MiB argon2 blocks come from per-thread arenas
+/// and stay resident: measured, 20 wrong passwords took the server from 45 MB to 454 MB.
+/// A fixed threshold makes every block over 1 MiB its own mapping, returned when freed.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called once, at start.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
+}
+
 /// Serves until Ctrl-C / SIGTERM, with the background jobs running beside.
 pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&state.config.addr).await?;

@@ -95,6 +95,7 @@ fn load_config_file() -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    anxin::tune_allocator();
     let cli = Cli::parse();
     load_config_file()?;
     tracing_subscriber::fmt()

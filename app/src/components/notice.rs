@@ -25,7 +25,17 @@ pub fn error_from_query() -> Option<FormError> {
     let time = || {
         q.get("until")
             .and_then(|u| u.parse::<i64>().ok())
-            .map(|u| shanghai_datetime(u)[11..].to_owned())
+            .map(|u| {
+                // The time alone when it is today; with the date when it is not (the
+                // daily code limit ends tomorrow).
+                let today = crate::backend::clock::shanghai_date(chrono::Utc::now().timestamp());
+                let at = shanghai_datetime(u);
+                if crate::backend::clock::shanghai_date(u) == today {
+                    at[11..].to_owned()
+                } else {
+                    at
+                }
+            })
             .unwrap_or_default()
     };
     let mut reason = None;

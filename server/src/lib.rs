@@ -73,6 +73,48 @@ impl axum::extract::FromRef<ServerState> for AppState {
     }
 }
 
+/// Who a route outside Leptos is for. The access sweep (`server/tests/api/access.rs`)
+/// reads `PLAIN_ROUTES`; server functions (`/api/…`) and pages are swept from their own
+/// registries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Anyone, signed in or not; it shows nothing personal.
+    Anyone,
+    /// Our providers' servers: a POST whose body carries our HMAC signature.
+    SignedWebhook,
+}
+
+pub struct PlainRoute {
+    pub path: &'static str,
+    pub audience: Audience,
+}
+
+/// Every route outside Leptos, and who it is for. The router is built from this table.
+pub const PLAIN_ROUTES: &[PlainRoute] = &[
+    PlainRoute {
+        path: "/health",
+        audience: Audience::Anyone,
+    },
+    PlainRoute {
+        path: "/webhooks/payments",
+        audience: Audience::SignedWebhook,
+    },
+    PlainRoute {
+        path: "/webhooks/sms",
+        audience: Audience::SignedWebhook,
+    },
+];
+
+fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
+    match path {
+        "/health" => get(health),
+        "/webhooks/payments" => axum::routing::post(payment_webhook),
+        "/webhooks/sms" => axum::routing::post(sms_webhook),
+        // A table entry without a handler: caught by every test, at start.
+        other => unreachable!("no handler for plain route {other}"),
+    }
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let options = leptos_options(&state.config);
@@ -111,16 +153,20 @@ pub fn router(state: AppState) -> Router {
             body_limit::FORMS,
             body_limit::refuse_larger,
         ));
-    let webhooks = Router::new()
-        .route("/webhooks/payments", axum::routing::post(payment_webhook))
-        .route("/webhooks/sms", axum::routing::post(sms_webhook))
-        .layer(axum::middleware::from_fn_with_state(
-            body_limit::WEBHOOKS,
-            body_limit::refuse_larger,
-        ));
+    let plain = |audience: Audience| {
+        PLAIN_ROUTES
+            .iter()
+            .filter(move |r| r.audience == audience)
+            .fold(Router::new(), |router, r| {
+                router.route(r.path, plain_handler(r.path))
+            })
+    };
+    let webhooks = plain(Audience::SignedWebhook).layer(axum::middleware::from_fn_with_state(
+        body_limit::WEBHOOKS,
+        body_limit::refuse_larger,
+    ));
 
-    Router::new()
-        .route("/health", get(health))
+    plain(Audience::Anyone)
         .merge(webhooks)
         .merge(server_fns)
         .leptos_routes_with_context(&server_state, routes, provide.clone(), {

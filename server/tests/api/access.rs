@@ -367,6 +367,40 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             checked += 1;
         }
     }
+    // Routes outside Leptos, from the table the router is built from.
+    for route in anxin::PLAIN_ROUTES {
+        for (who, browser) in strangers.iter().chain([&("owner", &owner)]) {
+            let res = match route.audience {
+                anxin::Audience::Anyone => browser.get(route.path).await,
+                // Unsigned, from a browser: refused, nothing changed.
+                anxin::Audience::SignedWebhook => browser
+                    .client
+                    .post(format!("{}{}", browser.base, route.path))
+                    .header("content-type", "application/json")
+                    .body(r#"{"phone":"13900000811","text":"T"}"#)
+                    .send()
+                    .await
+                    .unwrap(),
+            };
+            let status = res.status().as_u16();
+            assert!(status < 500, "{who} {}: {status}", route.path);
+            if route.audience == anxin::Audience::SignedWebhook {
+                assert_eq!(
+                    status, 400,
+                    "{who} {}: an unsigned call is refused",
+                    route.path
+                );
+            }
+            assert_eq!(
+                footprint(&app, &a).await,
+                before,
+                "{who} {} changed A's account",
+                route.path
+            );
+            checked += 1;
+        }
+    }
+
     // Every page is in one of the two lists.
     let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
         .iter()

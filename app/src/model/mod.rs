@@ -11,7 +11,7 @@ pub use error_code::ErrorCode;
 pub use money::Money;
 pub use phone::Phone;
 pub use policy_no::PolicyNo;
-pub use states::{OfferState, PaymentState, PolicyStatus};
+pub use states::{OfferState, OutboxState, PaymentState, PolicyStatus};
 
 use serde::{Deserialize, Serialize};
 

@@ -102,3 +102,17 @@ mod tests {
         assert!(PaymentState::try_from("refunded".to_owned()).is_err());
     }
 }
+
+state_enum! {
+    /// A text message in the outbox.
+    OutboxState {
+        Queued => "queued",
+        /// Held for quiet hours or the person's window (`defer_until`).
+        Deferred => "deferred",
+        /// Claimed by one sender.
+        Sending => "sending",
+        Sent => "sent",
+        /// Dropped for good (`suppressed_reason`: opted out, weekly cap, bad number).
+        Suppressed => "suppressed",
+    }
+}

@@ -92,9 +92,10 @@ pub fn OutboxPage() -> impl IntoView {
                 match crate::api::staff::staff_outbox().await {
                     Ok(rows) => {
                         let rows = rows.into_iter().map(|m| {
-                            let state = match (m.state.as_str(), m.defer_until, &m.suppressed_reason) {
-                                ("deferred", Some(u), _) => crate::i18n::t_with("outbox.deferred_until", &[("time", &crate::i18n::datetime(u))]),
-                                ("suppressed", _, Some(r)) => format!("{} ({})", t("outbox.state.suppressed"), t(&format!("outbox.reason.{r}"))),
+                            use crate::model::OutboxState;
+                            let state = match (m.state, m.defer_until, &m.suppressed_reason) {
+                                (OutboxState::Deferred, Some(u), _) => crate::i18n::t_with("outbox.deferred_until", &[("time", &crate::i18n::datetime(u))]),
+                                (OutboxState::Suppressed, _, Some(r)) => format!("{} ({})", t("outbox.state.suppressed"), t(&format!("outbox.reason.{r}"))),
                                 (s, _, _) => t(&format!("outbox.state.{s}")),
                             };
                             let phone = crate::model::Phone::parse(&m.phone).map(|p| crate::i18n::phone(&p)).unwrap_or_default();

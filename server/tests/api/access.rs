@@ -283,18 +283,9 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
     let a_method = app.saved_method(&a, "tok_ok").await;
     let owner = app.browser();
     owner.login_and_step_up(&a).await;
-    let paid = owner
-        .pay(
-            &a_due,
-            "1",
-            "sweep-owner-key-0001",
-            &format!("saved:{a_method}"),
-            "",
-        )
+    let payment_id = owner
+        .pay_saved(&a_due, "sweep-owner-key-0001", &a_method)
         .await;
-    let payment_id = redirected(&paid)
-        .trim_start_matches("/payments/")
-        .to_owned();
     let a_other = app.renewal_due(&a, 25, 280_000).await;
 
     // The others: nobody, another customer, another customer's short-link session, staff.

@@ -618,6 +618,16 @@ impl Browser {
         assert_eq!(redirected(&res), "/policies");
     }
 
+    /// One tap on "pay" with a saved method; returns the payment's id.
+    pub async fn pay_saved(&self, due: &DueRenewal, key: &str, method_id: &str) -> String {
+        let res = self
+            .pay(due, "1", key, &format!("saved:{method_id}"), "")
+            .await;
+        let to = redirected(&res);
+        assert!(to.starts_with("/payments/"), "{to}");
+        to.trim_start_matches("/payments/").to_owned()
+    }
+
     pub async fn pay(
         &self,
         due: &DueRenewal,

@@ -143,16 +143,7 @@ async fn payment_awaiting_reconciliation(app: &TestApp, phone: &str) -> String {
     let method = app.saved_method(&c, "tok_timeout").await;
     let b = app.browser();
     b.login_and_step_up(&c).await;
-    let res = b
-        .pay(
-            &due,
-            "1",
-            "stale-key-000000000001",
-            &format!("saved:{method}"),
-            "",
-        )
-        .await;
-    let id = redirected(&res).trim_start_matches("/payments/").to_owned();
+    let id = b.pay_saved(&due, "stale-key-000000000001", &method).await;
     app.clock.advance(3 * 60);
     id
 }

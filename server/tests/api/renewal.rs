@@ -299,16 +299,7 @@ async fn webhooks_must_be_signed_and_replays_change_nothing() {
     let method = app.saved_method(&c, "tok_twice").await;
     let b = app.browser();
     b.login_and_step_up(&c).await;
-    let id = payment_id(&redirected(
-        &b.pay(
-            &due,
-            "1",
-            "twice-key-000000000001",
-            &format!("saved:{method}"),
-            "",
-        )
-        .await,
-    ));
+    let id = b.pay_saved(&due, "twice-key-000000000001", &method).await;
     assert_eq!(app.settled_state(&id).await, "succeeded");
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     assert_eq!(
@@ -381,16 +372,7 @@ async fn reconciliation_settles_a_payment_whose_webhook_never_came() {
     let method = app.saved_method(&c, "tok_timeout").await;
     let b = app.browser();
     b.login_and_step_up(&c).await;
-    let id = payment_id(&redirected(
-        &b.pay(
-            &due,
-            "1",
-            "timeout-key-0000000001",
-            &format!("saved:{method}"),
-            "",
-        )
-        .await,
-    ));
+    let id = b.pay_saved(&due, "timeout-key-0000000001", &method).await;
     // The page waits for the payment a while, then says it is still being processed
     // (and does not refresh itself).
     let started = std::time::Instant::now();
@@ -802,16 +784,7 @@ async fn a_payment_the_provider_never_confirms_expires_and_the_offer_is_paid_aga
     let method = app.saved_method(&c, "tok_pending").await;
     let b = app.browser();
     b.login_and_step_up(&c).await;
-    let stuck = payment_id(&redirected(
-        &b.pay(
-            &due,
-            "1",
-            "stuck-key-000000000001",
-            &format!("saved:{method}"),
-            "",
-        )
-        .await,
-    ));
+    let stuck = b.pay_saved(&due, "stuck-key-000000000001", &method).await;
     // Ten minutes on the provider still says pending: it is left alone, and it still
     // holds the offer (another tap shows it rather than charging again).
     app.clock.advance(10 * 60);
@@ -884,16 +857,7 @@ async fn a_charge_the_provider_confirms_only_after_the_deadline_is_paid_not_expi
     let method = app.saved_method(&c, "tok_timeout").await;
     let b = app.browser();
     b.login_and_step_up(&c).await;
-    let id = payment_id(&redirected(
-        &b.pay(
-            &due,
-            "1",
-            "late-key-0000000000001",
-            &format!("saved:{method}"),
-            "",
-        )
-        .await,
-    ));
+    let id = b.pay_saved(&due, "late-key-0000000000001", &method).await;
     // Nobody reconciled in time (every instance was down for 45 minutes).
     app.clock.advance(45 * 60);
     assert_eq!(reconcile(&app.state, 120).await.unwrap(), 1);

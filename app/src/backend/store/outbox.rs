@@ -137,7 +137,8 @@ pub struct OutboxRow {
     pub phone: String,
     pub category: String,
     pub body: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: crate::model::OutboxState,
     pub defer_until: Option<i64>,
     pub suppressed_reason: Option<String>,
     pub created_at: i64,

@@ -15,6 +15,9 @@ use std::time::Duration;
 pub const FORMS: usize = 64 * 1024;
 /// The payment and SMS providers' callbacks.
 pub const WEBHOOKS: usize = 64 * 1024;
+/// Claim reports and document uploads: a few photos of up to 10 MB each
+/// (`domain::uploads::MAX_BYTES` is checked per file).
+pub const UPLOADS: usize = 40 * 1024 * 1024;
 
 /// How much of a refused body we still read (and drop) so that the browser, still
 /// sending, gets to show our page rather than "connection reset"; beyond it we hang up.

@@ -2,6 +2,7 @@
 //! It wires things together and holds no business rule.
 
 mod body_limit;
+mod claim_files;
 mod client_ip;
 mod cross_site;
 pub mod jobs;
@@ -82,6 +83,9 @@ pub enum Audience {
     Anyone,
     /// Our providers' servers: a POST whose body carries our HMAC signature.
     SignedWebhook,
+    /// People signed in (or by a short link): the handler reads the request's `Caller`
+    /// and refuses whoever may not. Multipart uploads, up to `body_limit::UPLOADS`.
+    Caller,
 }
 
 pub struct PlainRoute {
@@ -103,6 +107,18 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/webhooks/sms",
         audience: Audience::SignedWebhook,
     },
+    PlainRoute {
+        path: "/claims/report",
+        audience: Audience::Caller,
+    },
+    PlainRoute {
+        path: "/claims/{claim}/documents/{document}",
+        audience: Audience::Caller,
+    },
+    PlainRoute {
+        path: "/claims/{claim}/files/{file}",
+        audience: Audience::Caller,
+    },
 ];
 
 fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
@@ -110,6 +126,9 @@ fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
         "/health" => get(health),
         "/webhooks/payments" => axum::routing::post(payment_webhook),
         "/webhooks/sms" => axum::routing::post(sms_webhook),
+        "/claims/report" => axum::routing::post(claim_files::report),
+        "/claims/{claim}/documents/{document}" => axum::routing::post(claim_files::upload),
+        "/claims/{claim}/files/{file}" => get(claim_files::download),
         // A table entry without a handler: caught by every test, at start.
         other => unreachable!("no handler for plain route {other}"),
     }
@@ -166,8 +185,17 @@ pub fn router(state: AppState) -> Router {
         body_limit::refuse_larger,
     ));
 
+    // Several files a form; the default 2 MB multipart limit of axum gives way to ours.
+    let uploads = plain(Audience::Caller)
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit::UPLOADS,
+            body_limit::refuse_larger,
+        ));
+
     plain(Audience::Anyone)
         .merge(webhooks)
+        .merge(uploads)
         .merge(server_fns)
         .leptos_routes_with_context(&server_state, routes, provide.clone(), {
             let options = options.clone();

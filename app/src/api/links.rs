@@ -81,8 +81,9 @@ fn finish_check(back: &str, outcome: Result<(short_links::LiveLink, String), Che
             ctx::set_cookie(&cookie);
             ctx::go(&match link.purpose {
                 Purpose::Renewal => super::policies::renew_path(&link.target_id),
-                // Claims and surveys arrive with their own pages.
-                Purpose::Claim | Purpose::Survey => "/".to_owned(),
+                Purpose::Claim => super::claims::claim_path(&link.target_id),
+                // Surveys arrive with their own page.
+                Purpose::Survey => "/".to_owned(),
             });
         }
         Err(CheckError::Gone) => ctx::go(back),

@@ -4,6 +4,7 @@
 //! redirect (Post/Redirect/Get) carrying an error *code*, never a sentence.
 
 pub mod auth;
+pub mod claims;
 pub mod links;
 pub mod locale;
 pub mod policies;

@@ -26,6 +26,9 @@ pub struct Config {
     /// Where the SMS sandbox writes what it delivered, one JSON line per message
     /// (`ANXIN_SMS_SANDBOX_LOG`; `data/sms-sandbox.log` outside production).
     pub sms_sandbox_log: Option<String>,
+    /// 小额快赔: the largest claim per line that skips the survey
+    /// (`ANXIN_FAST_TRACK_AUTO`, `ANXIN_FAST_TRACK_HEALTH`, in yuan; `0` turns it off).
+    pub fast_track: crate::backend::domain::claims::FastTrackLimits,
 }
 
 /// The payment providers we can talk to. Only the sandbox exists today; a real one is
@@ -110,6 +113,24 @@ impl Config {
             },
             sms_sandbox_log: get("ANXIN_SMS_SANDBOX_LOG")
                 .or_else(|| (!production).then(|| "data/sms-sandbox.log".into())),
+            fast_track: {
+                let d = crate::backend::domain::claims::FastTrackLimits::default();
+                let yuan = |k: &'static str, default| -> Result<_, ConfigError> {
+                    match get(k) {
+                        None => Ok(default),
+                        Some(v) => match v.parse::<i64>() {
+                            Ok(0) => Ok(None),
+                            Ok(n) if n > 0 => Ok(Some(crate::model::Money(n * 100))),
+                            _ => Err(ConfigError::Invalid(k, v)),
+                        },
+                    }
+                };
+                crate::backend::domain::claims::FastTrackLimits {
+                    auto: yuan("ANXIN_FAST_TRACK_AUTO", d.auto)?,
+                    health: yuan("ANXIN_FAST_TRACK_HEALTH", d.health)?,
+                    ..d
+                }
+            },
         })
     }
 
@@ -129,6 +150,7 @@ impl Config {
             payment_wait_ms: 1_500,
             payment_gateway: GatewayKind::Sandbox,
             sms_sandbox_log: None,
+            fast_track: Default::default(),
         }
     }
 

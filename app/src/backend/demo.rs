@@ -304,6 +304,7 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                 "display_name",
                 "role",
                 "password_hash",
+                "contact_phone",
                 "created_at",
             ],
             vec![
@@ -312,6 +313,8 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                 (*name).into(),
                 role.as_str().into(),
                 staff_hash.clone().into(),
+                // Their work line, which customers see on the claims they handle.
+                format!("021-6888 {:04}", 1000 + staff_ids.len() * 11).into(),
                 now.into(),
             ],
         )
@@ -404,7 +407,7 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
     }
 
     let mut policies = 0;
-    let mut claims = 0;
+    let mut claim_policies = Vec::new();
     let mut activation_example = None;
     let mut seq = 0u32;
     for n in 1..=CUSTOMERS {
@@ -698,160 +701,15 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                 activation_example =
                     Some((policy_no.clone(), last4.as_str().to_owned(), phone.clone()));
             }
-            // Claims: every stage appears, on active policies of active customers.
-            if active && seq % 4 == 1 {
-                let stages = [
-                    "reported",
-                    "survey",
-                    "assessment",
-                    "approval",
-                    "paid",
-                    "declined",
-                    "withdrawn",
-                ];
-                let stage = stages[claims % stages.len()];
-                let claim_id = id(&mut rng);
-                let reported = now - 86_400 * rng.gen_range(3..40);
-                let handler = claims_handlers[claims % claims_handlers.len()].clone();
-                let amount = rng.gen_range(80_000..2_000_000);
-                insert(
-                    c,
-                    "claims",
-                    &[
-                        "id",
-                        "customer_id",
-                        "policy_id",
-                        "claim_no",
-                        "stage",
-                        "incident_date",
-                        "description",
-                        "handler_staff_id",
-                        "expected_completion_date",
-                        "waiting_reason",
-                        "amount_claimed_fen",
-                        "amount_approved_fen",
-                        "reported_at",
-                        "updated_at",
-                    ],
-                    vec![
-                        claim_id.clone().into(),
-                        cid.clone().into(),
-                        policy_id.clone().into(),
-                        format!("CL{}{:06}", today.year(), 100_000 + claims * 37).into(),
-                        stage.into(),
-                        date(crate::backend::clock::shanghai_date(reported - 86_400)).into(),
-                        [
-                            "车辆追尾，后保险杠受损",
-                            "住院治疗（急性阑尾炎）",
-                            "厨房水管爆裂，地板受损",
-                            "门诊手术",
-                            "停车时被刮擦",
-                        ][claims % 5]
-                            .into(),
-                        handler.clone().into(),
-                        date(today + Days::new(rng.gen_range(3..15))).into(),
-                        (stage == "survey").then_some("awaiting_documents").into(),
-                        amount.into(),
-                        (stage == "paid" || stage == "approval")
-                            .then_some(amount * 9 / 10)
-                            .into(),
-                        reported.into(),
-                        now.into(),
-                    ],
-                )
-                .await?;
-                let path: &[&str] = match stage {
-                    "declined" => &["reported", "survey", "assessment", "declined"],
-                    "withdrawn" => &["reported", "withdrawn"],
-                    s => &stages[..=stages.iter().position(|x| *x == s).expect("known stage")],
-                };
-                let mut at = reported;
-                let mut from: Option<&str> = None;
-                for to in path {
-                    insert(
-                        c,
-                        "claim_events",
-                        &[
-                            "id",
-                            "claim_id",
-                            "customer_id",
-                            "from_stage",
-                            "to_stage",
-                            "actor_kind",
-                            "actor_staff_id",
-                            "note",
-                            "at",
-                        ],
-                        vec![
-                            id(&mut rng).into(),
-                            claim_id.clone().into(),
-                            cid.clone().into(),
-                            from.into(),
-                            (*to).into(),
-                            if from.is_none() { "customer" } else { "staff" }.into(),
-                            if from.is_none() {
-                                None
-                            } else {
-                                Some(handler.clone())
-                            }
-                            .into(),
-                            "".into(),
-                            at.into(),
-                        ],
-                    )
-                    .await?;
-                    from = Some(to);
-                    at += 86_400 * rng.gen_range(1..4);
+            if active && status == PolicyStatus::Active {
+                if let Some(line) = crate::model::Line::parse(p.line) {
+                    claim_policies.push(super::demo_claims::DemoPolicy {
+                        id: policy_id.clone(),
+                        customer_id: cid.clone(),
+                        customer_no: n,
+                        line,
+                    });
                 }
-                if stage == "survey" {
-                    insert(
-                        c,
-                        "claim_documents",
-                        &[
-                            "id",
-                            "claim_id",
-                            "customer_id",
-                            "kind",
-                            "state",
-                            "requested_at",
-                        ],
-                        vec![
-                            id(&mut rng).into(),
-                            claim_id.clone().into(),
-                            cid.clone().into(),
-                            "repair_invoice".into(),
-                            "requested".into(),
-                            (reported + 86_400).into(),
-                        ],
-                    )
-                    .await?;
-                }
-                if stage == "paid" {
-                    insert(
-                        c,
-                        "survey_invitations",
-                        &[
-                            "id",
-                            "customer_id",
-                            "subject_kind",
-                            "subject_id",
-                            "state",
-                            "sent_at",
-                            "expires_at",
-                        ],
-                        vec![
-                            id(&mut rng).into(),
-                            cid.clone().into(),
-                            "claim".into(),
-                            claim_id.clone().into(),
-                            "sent".into(),
-                            now.into(),
-                            (now + 7 * 86_400).into(),
-                        ],
-                    )
-                    .await?;
-                }
-                claims += 1;
             }
             // A booked check-up for some health policies.
             if active
@@ -895,6 +753,8 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
             policies += 1;
         }
     }
+    let claims =
+        super::demo_claims::generate(c, &mut rng, state, &claim_policies, &claims_handlers).await?;
     tx.commit().await?;
     Ok(DemoSummary {
         customers: CUSTOMERS,

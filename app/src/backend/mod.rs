@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod demo;
+mod demo_claims;
 pub mod domain;
 pub mod ids;
 pub mod services;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub clock: Clock,
     pub sms: Arc<dyn adapters::sms::SmsSender>,
     pub payments: Arc<dyn adapters::payments::PaymentGateway>,
+    /// Claim documents and other uploads.
+    pub files: adapters::storage::FileStore,
 }
 
 impl AppState {
@@ -38,8 +41,10 @@ impl AppState {
             )),
         };
         let sms = adapters::sms::SandboxSms::new(config.sms_sandbox_log.clone().map(Into::into));
+        let files = adapters::storage::FileStore::for_database(&config.database_url);
         Self {
             db,
+            files,
             config: Arc::new(config),
             clock,
             sms: Arc::new(sms),

@@ -51,10 +51,44 @@ pub enum ErrorCode {
     LinkLocked,
     /// A form the server could not read (a field missing): sent back by the HTTP layer.
     MissingField,
+    /// A claim on no active policy of the caller's.
+    ClaimPolicy,
+    /// An incident date in the future, more than two years ago, or not a date.
+    ClaimDate,
+    /// Where it happened: missing or too long.
+    ClaimPlace,
+    /// What happened: missing or too long.
+    ClaimDescription,
+    /// An amount that is not a positive sum in yuan.
+    ClaimAmount,
+    /// No payout account chosen, or a bank account that is not one.
+    PayoutAccount,
+    /// No file chosen, or an empty one.
+    FileEmpty,
+    /// A file over 10 MB.
+    FileTooLarge,
+    /// Not a JPEG, PNG or PDF by its content.
+    FileType,
+    /// A HEIC photo: we cannot strip its location, so we ask for JPEG.
+    FileHeic,
+    /// A file cut short or broken.
+    FileDamaged,
+    /// More files than one form may carry.
+    TooManyFiles,
+    /// A document already accepted: nothing more to send.
+    DocumentDone,
+    /// The claim changed meanwhile (someone else moved it first).
+    ClaimMoved,
+    /// Not possible at the claim's stage (e.g. withdrawing after approval).
+    ClaimIllegal,
+    /// Approval needs the assessed amount; payment the approved one.
+    ClaimAmountMissing,
+    /// A decline or rejection without a reason, or a note too long.
+    ReasonRequired,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 46] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -84,6 +118,23 @@ impl ErrorCode {
         Self::LinkWrong,
         Self::LinkLocked,
         Self::MissingField,
+        Self::ClaimPolicy,
+        Self::ClaimDate,
+        Self::ClaimPlace,
+        Self::ClaimDescription,
+        Self::ClaimAmount,
+        Self::PayoutAccount,
+        Self::FileEmpty,
+        Self::FileTooLarge,
+        Self::FileType,
+        Self::FileHeic,
+        Self::FileDamaged,
+        Self::TooManyFiles,
+        Self::DocumentDone,
+        Self::ClaimMoved,
+        Self::ClaimIllegal,
+        Self::ClaimAmountMissing,
+        Self::ReasonRequired,
     ];
 
     /// The code as it travels in `?error=`.
@@ -118,6 +169,23 @@ impl ErrorCode {
             Self::LinkWrong => "link_wrong",
             Self::LinkLocked => "link_locked",
             Self::MissingField => "missing_field",
+            Self::ClaimPolicy => "claim_policy",
+            Self::ClaimDate => "claim_date",
+            Self::ClaimPlace => "claim_place",
+            Self::ClaimDescription => "claim_description",
+            Self::ClaimAmount => "claim_amount",
+            Self::PayoutAccount => "payout_account",
+            Self::FileEmpty => "file_empty",
+            Self::FileTooLarge => "file_too_large",
+            Self::FileType => "file_type",
+            Self::FileHeic => "file_heic",
+            Self::FileDamaged => "file_damaged",
+            Self::TooManyFiles => "too_many_files",
+            Self::DocumentDone => "document_done",
+            Self::ClaimMoved => "claim_moved",
+            Self::ClaimIllegal => "claim_illegal",
+            Self::ClaimAmountMissing => "claim_amount_missing",
+            Self::ReasonRequired => "reason_required",
         }
     }
 
@@ -153,6 +221,18 @@ impl ErrorCode {
             Self::NoMatch => &["policy_no", "id_last4"],
             Self::StepUpWrong | Self::LinkWrong => &["id_last4", "sms"],
             Self::BadMethod => &["card_no"],
+            Self::ClaimDate => &["incident_date"],
+            Self::ClaimPlace => &["place"],
+            Self::ClaimDescription => &["description"],
+            Self::ClaimAmount => &["amount"],
+            Self::PayoutAccount => &["payout", "bank", "account_no"],
+            Self::FileEmpty => &["file"],
+            Self::FileTooLarge => &["file"],
+            Self::FileType => &["file"],
+            Self::FileHeic => &["file"],
+            Self::FileDamaged => &["file"],
+            Self::TooManyFiles => &["file"],
+            Self::ReasonRequired => &["reason"],
             _ => &[],
         }
     }
@@ -164,6 +244,7 @@ impl ErrorCode {
     pub fn focus(self) -> &'static [&'static str] {
         match self {
             Self::NoMatch => &["policy_no"],
+            Self::PayoutAccount => &["account_no"],
             other => other.fields(),
         }
     }

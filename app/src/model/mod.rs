@@ -11,7 +11,9 @@ pub use error_code::ErrorCode;
 pub use money::Money;
 pub use phone::Phone;
 pub use policy_no::PolicyNo;
-pub use states::{OfferState, OutboxState, PaymentState, PolicyStatus};
+pub use states::{
+    ClaimEventKind, ClaimStage, DocumentState, OfferState, OutboxState, PaymentState, PolicyStatus,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -165,7 +167,7 @@ impl Permission {
 }
 
 /// Line of business.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Line {
     Auto,
     Health,

@@ -116,3 +116,76 @@ state_enum! {
         Suppressed => "suppressed",
     }
 }
+
+state_enum! {
+    /// A claim: 报案 reported → 查勘 survey → 定损 assessment → 核赔 approval → 支付 paid,
+    /// or 拒赔 declined / 撤案 withdrawn. The moves are `backend::domain::claims`.
+    ClaimStage {
+        /// 报案
+        Reported => "reported",
+        /// 查勘 — the loss is inspected.
+        Survey => "survey",
+        /// 定损 — the loss is valued.
+        Assessment => "assessment",
+        /// 核赔 — the payout is approved.
+        Approval => "approval",
+        /// 支付
+        Paid => "paid",
+        /// 拒赔
+        Declined => "declined",
+        /// 撤案
+        Withdrawn => "withdrawn",
+    }
+}
+
+impl ClaimStage {
+    /// The way a claim normally goes, in order (the timeline's rows).
+    pub const PATH: [ClaimStage; 5] = [
+        Self::Reported,
+        Self::Survey,
+        Self::Assessment,
+        Self::Approval,
+        Self::Paid,
+    ];
+
+    /// Paid, declined or withdrawn: nothing more will happen to it.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Paid | Self::Declined | Self::Withdrawn)
+    }
+}
+
+state_enum! {
+    /// One document on a claim's checklist.
+    DocumentState {
+        Missing => "missing",
+        /// A file came; a handler has not looked yet.
+        Received => "received",
+        Accepted => "accepted",
+        /// Not usable (`reject_reason`); the customer sends another.
+        Rejected => "rejected",
+    }
+}
+
+impl DocumentState {
+    /// The customer has something to send.
+    pub fn wanted(self) -> bool {
+        matches!(self, Self::Missing | Self::Rejected)
+    }
+}
+
+state_enum! {
+    /// What a claim event records.
+    ClaimEventKind {
+        /// A stage change: from_stage → to_stage.
+        Stage => "stage",
+        Note => "note",
+        DocumentRequested => "document_requested",
+        DocumentReceived => "document_received",
+        DocumentAccepted => "document_accepted",
+        DocumentRejected => "document_rejected",
+        /// 定损金额 set.
+        Assessed => "assessed",
+        /// 核赔金额 set.
+        Approved => "approved",
+    }
+}

@@ -69,6 +69,7 @@ fn Home(home: CustomerHome) -> impl IntoView {
             {empty}
             <ul class="policy-list">{cards}</ul>
             <p><a href="/policies">{t("home.all_policies")}</a></p>
+            <p><a href="/claims" data-testid="claims-link">{t("home.claims")}</a></p>
             <p><a href="/settings/notifications">{t("settings.title")}</a></p>
         </section>
     }

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Only the islands inside them hydrate.
 
 mod activate;
+mod claims;
 mod errors;
 mod home;
 mod links;
@@ -83,6 +84,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/s/:code") view=links::LinkPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings/notifications") view=settings::NotificationsPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/outbox") view=staff::OutboxPage ssr=SsrMode::Async/>
+                <Route path=path!("/claims") view=claims::ClaimsPage ssr=SsrMode::Async/>
+                <Route path=path!("/claims/new") view=claims::NewClaimPage ssr=SsrMode::Async/>
+                <Route path=path!("/claims/:id") view=claims::ClaimPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/claims") view=claims::StaffClaimsPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/claims/:id") view=claims::StaffClaimPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -61,6 +61,9 @@ pub fn StaffHomePage() -> impl IntoView {
                                     <h1 data-testid="staff-greeting">{t_with("staff.welcome", &[("name", &home.display_name)])}</h1>
                                     <p><span class="badge badge-active">{t_with("staff.role", &[("role", &role)])}</span></p>
                                     <p class="muted">{t("staff.coming")}</p>
+                                    {home.role.can(crate::model::Permission::ClaimsQueue).then(|| view! {
+                                        <p><a class="btn btn-primary" href="/staff/claims" data-testid="claims-queue-link">{t("staff_claims.open_queue")}</a></p>
+                                    })}
                                     {home.role.can(crate::model::Permission::ReadOutbox).then(|| view! {
                                         <p><a class="btn btn-primary" href="/staff/outbox">{t("outbox.title")}</a></p>
                                     })}

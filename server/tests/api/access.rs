@@ -9,11 +9,39 @@ use app::model::{Permission, StaffRole};
 const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff", None),
     ("/staff/outbox", Some(Permission::ReadOutbox)),
+    ("/staff/claims", Some(Permission::ClaimsQueue)),
+    ("/staff/claims/{id}", Some(Permission::ClaimsQueue)),
 ];
+
+/// A claim of `c`'s, reported through the service (no browser needed).
+async fn claim_of(app: &TestApp, c: &Customer) -> String {
+    use app::backend::services::claims::{report, PayoutChoice, Report};
+    let customer_id = app.customer_id(&c.phone).await;
+    let (policy_id,): (String,) = sqlx::query_as("SELECT id FROM policies WHERE policy_no = $1")
+        .bind(&c.policy_no)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = Report {
+        policy_id,
+        incident_date: app.clock.today_shanghai(),
+        place: "上海".into(),
+        description: "车门被刮".into(),
+        amount_claimed: None,
+        payout: PayoutChoice::Bank {
+            bank: "招商银行".into(),
+            account_no: "6225880212345678".into(),
+        },
+        files: vec![],
+    };
+    report(&app.state, &customer_id, r).await.unwrap().0
+}
 
 #[tokio::test]
 async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     let app = spawn_app().await;
+    let owner = app.customer("13900000800", "赵敏", Some(PASSWORD)).await;
+    let claim = claim_of(&app, &owner).await;
     let mut checked = 0;
     for role in StaffRole::ALL {
         let username = format!("t.{}", role.as_str());
@@ -24,7 +52,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
             "/staff"
         );
         for (path, needs) in STAFF_PAGES {
-            let res = b.get(path).await;
+            let res = b.get(&path.replace("{id}", &claim)).await;
             let allowed = needs.is_none_or(|p| role.can(p));
             let expected = if allowed { 200 } else { 404 };
             assert_eq!(res.status(), expected, "{role:?} GET {path}");
@@ -38,7 +66,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     for b in [app.browser(), customer] {
         for (path, _) in STAFF_PAGES {
             assert!(
-                redirected(&b.get(path).await).starts_with("/staff/login"),
+                redirected(&b.get(&path.replace("{id}", &claim)).await).starts_with("/staff/login"),
                 "{path}"
             );
             checked += 1;
@@ -105,6 +133,7 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
         "/staff"
     );
     let customer_id = app.customer_id(&c.phone).await;
+    let claim = claim_of(&app, &c).await;
     view_as(&app, "agent.helper", &customer_id, 10).await;
 
     // Reads: exactly the customer's pages, numbers masked (staff never passed a check).
@@ -153,6 +182,7 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
             vec![("time_window", "evening".into())],
         ),
         ("/api/logout_everywhere", vec![]),
+        ("/api/withdraw_claim", vec![("claim_id", claim.clone())]),
     ];
     for (path, form) in &writes {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -171,8 +201,53 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
         .await,
         0
     );
+    // The claim: seen as the customer sees it; never reported, sent to or withdrawn for them.
+    assert!(staff
+        .page(&format!("/claims/{claim}"))
+        .await
+        .contains("车门被刮"));
+    let doc: (String,) =
+        sqlx::query_as("SELECT id FROM claim_documents WHERE claim_id = $1 LIMIT 1")
+            .bind(&claim)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    let jpeg = include_bytes!("fixtures/photo.jpg").to_vec();
+    for path in [
+        "/claims/report".to_owned(),
+        format!("/claims/{claim}/documents/{}", doc.0),
+    ] {
+        let res = staff
+            .post_multipart(
+                &path,
+                &[("policy_id", &due.policy_id)],
+                &[("file", "a.jpg", jpeg.clone())],
+            )
+            .await;
+        assert!(redirected(&res).contains("error=read_only"), "{path}");
+    }
     assert_eq!(
-        app.sms_count(&c.phone).await,
+        app.count(
+            "SELECT COUNT(*) FROM claim_files WHERE customer_id = $1",
+            &customer_id
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM claims WHERE customer_id = $1 AND stage = 'reported'",
+            &customer_id
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM sms_outbox WHERE phone = $1 AND category <> 'claim_progress'",
+            &c.phone
+        )
+        .await,
         0,
         "no code texted to the customer"
     );
@@ -222,6 +297,11 @@ async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
         "SELECT COUNT(*) FROM sessions WHERE customer_id = $1 AND stepped_up_at IS NOT NULL",
         "SELECT COUNT(*) FROM sms_outbox WHERE customer_id = $1",
         "SELECT COUNT(*) FROM renewal_offers o JOIN policies p ON p.id = o.policy_id WHERE p.customer_id = $1 AND o.state = 'open'",
+        "SELECT COUNT(*) FROM claims WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM claims WHERE customer_id = $1 AND stage <> 'reported'",
+        "SELECT COUNT(*) FROM claim_events WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM claim_files WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM claim_documents WHERE customer_id = $1 AND state <> 'missing'",
     ] {
         out.push(app.count(sql, &id).await);
     }
@@ -253,6 +333,16 @@ const CUSTOMER_FNS: &[&str] = &[
     "pay_renewal",
     "logout_everywhere",
     "save_notification_preferences",
+    "withdraw_claim",
+];
+/// Server functions for claims staff only.
+const STAFF_FNS: &[&str] = &[
+    "advance_claim",
+    "decline_claim",
+    "set_claim_amount",
+    "request_claim_document",
+    "review_claim_document",
+    "add_claim_note",
 ];
 
 /// Pages: public ones, and those showing one customer's things (`{id}` is A's).
@@ -273,6 +363,9 @@ const CUSTOMER_PAGES: &[&str] = &[
     "/policies/{id}/renew",
     "/payments/{id}",
     "/settings/notifications",
+    "/claims",
+    "/claims/new",
+    "/claims/{id}",
 ];
 
 #[tokio::test]
@@ -287,6 +380,27 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         .pay_saved(&a_due, "sweep-owner-key-0001", &a_method)
         .await;
     let a_other = app.renewal_due(&a, 25, 280_000).await;
+    let a_claim = claim_of(&app, &a).await;
+    let a_doc: (String,) =
+        sqlx::query_as("SELECT id FROM claim_documents WHERE claim_id = $1 LIMIT 1")
+            .bind(&a_claim)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    let jpeg = include_bytes!("fixtures/photo.jpg").to_vec();
+    let uploaded = owner
+        .post_multipart(
+            &format!("/claims/{a_claim}/documents/{}", a_doc.0),
+            &[],
+            &[("file", "a.jpg", jpeg.clone())],
+        )
+        .await;
+    assert!(redirected(&uploaded).contains("done=uploaded"));
+    let a_file: (String,) = sqlx::query_as("SELECT id FROM claim_files WHERE claim_id = $1")
+        .bind(&a_claim)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
 
     // The others: nobody, another customer, another customer's short-link session, staff.
     let b = app.customer("13900000812", "乙客户", Some(PASSWORD)).await;
@@ -322,14 +436,16 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         .collect();
     for f in &registered {
         assert!(
-            PUBLIC_FNS.contains(&f.as_str()) || CUSTOMER_FNS.contains(&f.as_str()),
-            "server function {f} is in neither list: say who may call it"
+            PUBLIC_FNS.contains(&f.as_str())
+                || CUSTOMER_FNS.contains(&f.as_str())
+                || STAFF_FNS.contains(&f.as_str()),
+            "server function {f} is in no list: say who may call it"
         );
     }
     let mut checked = 0;
 
     // Acting for A: every stranger's call, with A's own ids, changes nothing of A's.
-    let before = footprint(&app, &a).await;
+    let mut before = footprint(&app, &a).await;
     let method = format!("saved:{a_method}");
     for f in CUSTOMER_FNS {
         let form: Vec<(&str, &str)> = vec![
@@ -346,6 +462,7 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             ("next", "/policies"),
             ("time_window", "evening"),
             ("marketing", "on"),
+            ("claim_id", &a_claim),
         ];
         for (who, browser) in &strangers {
             let res = browser.post_form(&format!("/api/{f}"), &form).await;
@@ -354,6 +471,29 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
                 footprint(&app, &a).await,
                 before,
                 "{who} → {f} changed A's account"
+            );
+            checked += 1;
+        }
+    }
+    // Claims staff's functions: nobody else moves A's claim.
+    for f in STAFF_FNS {
+        let form = [
+            ("claim_id", a_claim.as_str()),
+            ("from", "reported"),
+            ("note", "note"),
+            ("reason", "a reason given"),
+            ("kind", "assessed"),
+            ("amount", "100"),
+            ("document_id", a_doc.0.as_str()),
+            ("decision", "accept"),
+        ];
+        for (who, browser) in strangers.iter().filter(|(w, _)| *w != "staff") {
+            let res = browser.post_form(&format!("/api/{f}"), &form).await;
+            assert!(res.status().as_u16() < 500, "{who} → {f}: {}", res.status());
+            assert_eq!(
+                footprint(&app, &a).await,
+                before,
+                "{who} → {f} changed A's claim"
             );
             checked += 1;
         }
@@ -372,6 +512,34 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
                     .send()
                     .await
                     .unwrap(),
+                // With A's ids: files only to A, uploads and reports only in one's own name.
+                anxin::Audience::Caller => {
+                    let path = route
+                        .path
+                        .replace("{claim}", &a_claim)
+                        .replace("{document}", &a_doc.0)
+                        .replace("{file}", &a_file.0);
+                    if path.contains("/files/") {
+                        let res = browser.get(&path).await;
+                        if *who != "owner" && *who != "staff" {
+                            let s = res.status().as_u16();
+                            let to = location(res.headers());
+                            assert!(
+                                s == 404 || to.starts_with("/login"),
+                                "{who} GET {path}: {s}"
+                            );
+                        }
+                        res
+                    } else {
+                        browser
+                            .post_multipart(
+                                &path,
+                                &[("policy_id", &a_due.policy_id)],
+                                &[("file", "a.jpg", jpeg.clone())],
+                            )
+                            .await
+                    }
+                }
             };
             let status = res.status().as_u16();
             assert!(status < 500, "{who} {}: {status}", route.path);
@@ -382,12 +550,17 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
                     route.path
                 );
             }
-            assert_eq!(
-                footprint(&app, &a).await,
-                before,
-                "{who} {} changed A's account",
-                route.path
-            );
+            // The owner's own upload (to a document already sent) adds a file; nobody else's does.
+            if *who == "owner" {
+                before = footprint(&app, &a).await;
+            } else {
+                assert_eq!(
+                    footprint(&app, &a).await,
+                    before,
+                    "{who} {} changed A's account",
+                    route.path
+                );
+            }
             checked += 1;
         }
     }
@@ -408,6 +581,8 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
     let fill = |p: &str| {
         let id = if p.starts_with("/payments") {
             &payment_id
+        } else if p.starts_with("/claims") {
+            &a_claim
         } else {
             &a_due.policy_id
         };

@@ -365,6 +365,31 @@ impl Browser {
             .unwrap()
     }
 
+    /// A multipart form post with files, as a browser without JavaScript sends it:
+    /// `files` are (field, file name, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, Vec<u8>)],
+    ) -> Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        for (field, name, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string());
+            form = form.part(field.to_string(), part);
+        }
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client
             .get(format!("{}{path}", self.base))
@@ -410,11 +435,11 @@ pub fn location(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
-/// Asserts a 302 and returns where it points.
+/// Asserts a redirect (302 from server functions, 303 from the multipart routes) and
+/// returns where it points.
 pub fn redirected(res: &Response) -> String {
-    assert_eq!(
-        res.status(),
-        StatusCode::FOUND,
+    assert!(
+        res.status() == StatusCode::FOUND || res.status() == StatusCode::SEE_OTHER,
         "expected a redirect, got {}",
         res.status()
     );

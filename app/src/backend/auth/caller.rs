@@ -79,15 +79,24 @@ pub enum Action {
     StepUp,
     LogOutEverywhere,
     ChangeNotificationPreferences,
+    /// 报案 — report a claim.
+    ReportClaim,
+    /// Send a document for a claim (also from the claim's short link).
+    UploadClaimDocument,
+    /// 撤案 — withdraw a claim.
+    WithdrawClaim,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 8] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
         Self::LogOutEverywhere,
         Self::ChangeNotificationPreferences,
+        Self::ReportClaim,
+        Self::UploadClaimDocument,
+        Self::WithdrawClaim,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

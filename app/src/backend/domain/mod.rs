@@ -1,7 +1,9 @@
 //! Business rules with no web or SQL types in them.
 
+pub mod claims;
 pub mod links;
 pub mod lockout;
 pub mod payment;
 pub mod renewal;
 pub mod sms_rules;
+pub mod uploads;

@@ -1,6 +1,7 @@
 //! Use cases that span the store, the domain rules and outside systems: each function is
 //! one thing a person (or a job) does, with its own error enum.
 
+pub mod claims;
 pub mod payments;
 pub mod policies;
 pub mod reminders;

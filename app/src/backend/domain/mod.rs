@@ -5,3 +5,4 @@ pub mod lockout;
 pub mod payment;
 pub mod renewal;
 pub mod sms_rules;
+pub mod uploads;

@@ -6,6 +6,8 @@ SHELL := /bin/bash
 
 CARGO_LEPTOS_VERSION := 0.3.5
 BINARYEN_VERSION := 132
+# The S3-compatible server the storage tests start (moto's server mode, from PyPI).
+MOTO_VERSION := 5.2.5
 # The wasm-bindgen CLI must match the library in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/"/,"",$$3); print $$3; exit}' Cargo.lock)
 TOOLS := $(CURDIR)/.tools
@@ -16,7 +18,7 @@ export CARGO_INCREMENTAL ?= 0
 
 ANXIN := target/release/anxin
 
-.PHONY: run test build tools tools-rust tools-node tools-browser test-rust test-e2e bench screenshots clean-data help
+.PHONY: run test build tools tools-rust tools-node tools-browser tools-s3 test-rust test-e2e bench screenshots clean-data help
 
 help:
 	@echo "make run    install what is missing, build, serve http://127.0.0.1:3000 (SQLite + demo data)"
@@ -33,7 +35,7 @@ build: tools-rust tools-node
 test: build tools-browser test-rust test-e2e
 
 # Integration tests run once per engine; the second run reuses the first one's build.
-test-rust:
+test-rust: tools-s3
 	cargo test --workspace --locked
 	@if [ -n "$$ANXIN_TEST_PG" ]; then \
 	  echo "== integration tests on PostgreSQL ($$ANXIN_TEST_PG)"; \
@@ -54,7 +56,7 @@ bench: build
 screenshots: build tools-browser
 	cd end2end && ANXIN_E2E_PORT=$(FREE_PORT) ANXIN_SCREENSHOTS=1 npx playwright test screenshots.spec.ts
 
-tools: tools-rust tools-node tools-browser
+tools: tools-rust tools-node tools-browser tools-s3
 
 tools-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -73,6 +75,13 @@ tools-browser:
 	@[ -x /usr/bin/chromium ] && fc-list | grep -qi "noto sans cjk" \
 	  || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk)
 	@[ -d end2end/node_modules/@playwright/test ] || (cd end2end && npm ci --no-audit --no-fund)
+
+# A venv of its own, so the machine's Python stays as it is; the storage tests find
+# .tools/py/bin/moto_server (or $ANXIN_MOTO).
+tools-s3:
+	@$(TOOLS)/py/bin/pip show moto 2>/dev/null | grep -qx "Version: $(MOTO_VERSION)" && [ -x $(TOOLS)/py/bin/moto_server ] \
+	  || (python3 -m venv $(TOOLS)/py \
+	      && $(TOOLS)/py/bin/pip install --quiet --disable-pip-version-check 'moto[server]==$(MOTO_VERSION)')
 
 clean-data:
 	rm -rf data

@@ -4,7 +4,7 @@ import * as fs from "fs";
 // WCAG 2.2 AA with axe-core on every page, on desktop and phone; also: no raw
 // translation keys, and touch targets of at least 44×44 px on the phone.
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const KEY = /\b(app|nav|login|code|activate|staff|home|line|status|password|error|sms|policy|claim|renewal|payment|epolicy|verify|link|settings|outbox)\.[a-z_]+(\.[a-z_]+)*\b/;
+const KEY = /\b(app|nav|login|code|activate|staff|home|line|status|password|error|sms|policy|claim|renewal|payment|epolicy|verify|link|settings|outbox|staff_claims)\.[a-z_]+(\.[a-z_]+)*\b/;
 
 async function audit(page: Page, name: string, phone: boolean) {
   // Evaluated through the DevTools protocol, not as an inline script: the page's CSP
@@ -51,7 +51,10 @@ async function customerPages(page: Page, n: number) {
   await page.goto("/policies");
   const policy = (await page.locator(".policy-product a").first().getAttribute("href"))!;
   const renewal = (await page.getByTestId("renew-link").first().getAttribute("href"))!;
-  return ["/", "/policies", policy, `${policy}/document`, renewal, "/settings/notifications"];
+  const paths = ["/", "/policies", policy, `${policy}/document`, renewal, "/settings/notifications", "/claims", "/claims/new"];
+  await page.goto("/claims");
+  const claim = await page.getByTestId("claim-card").locator("h2 a").first().getAttribute("href").catch(() => null);
+  return claim ? [...paths, claim] : paths;
 }
 
 async function stepUp(page: Page, n: number) {
@@ -98,6 +101,10 @@ test("signed-in pages are accessible, in both languages", async ({ page }, info)
   await audit(page, "staff home", phone);
   await page.goto("/staff/outbox");
   await audit(page, "outbox", phone);
+  await page.goto("/staff/claims");
+  await audit(page, "claims queue", phone);
+  await page.getByTestId("queue-row").first().locator("a").click();
+  await audit(page, "a claim, for its handler", phone);
   await english(page);
   for (const path of ["/staff", "/staff/outbox"]) {
     await page.goto(path);

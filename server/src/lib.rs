@@ -29,7 +29,7 @@ pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let demo = config.demo_if_empty;
-    let state = AppState::new(db, config, clock);
+    let state = AppState::new(db, config, clock)?;
     if demo && state.db.is_empty().await? {
         let summary = app::backend::demo::generate(&state, app::backend::demo::DEMO_SEED).await?;
         tracing::info!(

@@ -1,4 +1,5 @@
 use secrecy::{ExposeSecret, SecretString};
+use std::path::{Path, PathBuf};
 
 /// Settings read at start (see the README's configuration table).
 #[derive(Clone, Debug)]
@@ -29,6 +30,106 @@ pub struct Config {
     /// 小额快赔: the largest claim per line that skips the survey
     /// (`ANXIN_FAST_TRACK_AUTO`, `ANXIN_FAST_TRACK_HEALTH`, in yuan; `0` turns it off).
     pub fast_track: crate::backend::domain::claims::FastTrackLimits,
+    /// Where claim documents and attachments are kept (`ANXIN_FILES`).
+    pub files: FilesLocation,
+}
+
+/// Where files live: a folder (the default, `files/` beside the SQLite database) or an
+/// S3-compatible bucket, which several instances can share.
+#[derive(Clone, Debug)]
+pub enum FilesLocation {
+    Local(PathBuf),
+    S3(S3Settings),
+}
+
+/// `ANXIN_FILES=s3://bucket[/prefix]` and the settings that go with it.
+#[derive(Clone, Debug)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Keys are stored under this folder of the bucket.
+    pub prefix: Option<String>,
+    /// An S3-compatible server instead of AWS (`ANXIN_S3_ENDPOINT`); `http://` only for
+    /// this machine.
+    pub endpoint: Option<String>,
+    /// `ANXIN_S3_REGION`, `us-east-1` by default.
+    pub region: String,
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`; without them the instance's role
+    /// (instance metadata) is asked.
+    pub access_key_id: Option<SecretString>,
+    pub secret_access_key: Option<SecretString>,
+}
+
+impl FilesLocation {
+    /// `value` is `ANXIN_FILES`: unset means `files/` in the data folder, `s3://…` a
+    /// bucket, anything else a folder.
+    pub fn parse(
+        value: Option<&str>,
+        database_url: &str,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let Some(value) = value else {
+            return Ok(Self::Local(data_dir(database_url).join("files")));
+        };
+        let Some(rest) = value.strip_prefix("s3://") else {
+            return Ok(Self::Local(PathBuf::from(value)));
+        };
+        let invalid = || ConfigError::Invalid("ANXIN_FILES", value.into());
+        let (bucket, prefix) = match rest.split_once('/') {
+            Some((b, p)) => (b, Some(p.trim_matches('/')).filter(|p| !p.is_empty())),
+            None => (rest, None),
+        };
+        let bucket_ok = !bucket.is_empty()
+            && bucket
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.');
+        if !bucket_ok {
+            return Err(invalid());
+        }
+        let endpoint = match get("ANXIN_S3_ENDPOINT") {
+            None => None,
+            Some(e) if e.starts_with("https://") || is_local_http(&e) => {
+                Some(e.trim_end_matches('/').to_owned())
+            }
+            Some(e) => return Err(ConfigError::Invalid("ANXIN_S3_ENDPOINT", e)),
+        };
+        Ok(Self::S3(S3Settings {
+            bucket: bucket.into(),
+            prefix: prefix.map(Into::into),
+            endpoint,
+            region: get("ANXIN_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+            access_key_id: get("AWS_ACCESS_KEY_ID").map(SecretString::from),
+            secret_access_key: get("AWS_SECRET_ACCESS_KEY").map(SecretString::from),
+        }))
+    }
+}
+
+/// Plain http carries credentials and documents in clear: only to this machine (a test
+/// server, or a proxy on the host).
+pub fn is_local_http(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    matches!(host, "localhost" | "127.0.0.1" | "::1")
+}
+
+/// The folder our own data lives in: the SQLite database's, or `data/` beside a
+/// PostgreSQL deployment.
+pub fn data_dir(database_url: &str) -> PathBuf {
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|p| p.split('?').next().unwrap_or_default())
+        .filter(|p| !p.is_empty() && !p.starts_with(":memory:"));
+    match path.map(Path::new).and_then(Path::parent) {
+        Some(parent) if parent.as_os_str().is_empty() => PathBuf::from("."),
+        Some(parent) => parent.to_path_buf(),
+        None => PathBuf::from("data"),
+    }
 }
 
 /// The payment providers we can talk to. Only the sandbox exists today; a real one is
@@ -81,8 +182,10 @@ impl Config {
                     .ok_or(ConfigError::Invalid(k, v)),
             }
         };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/anxin.db".into());
         Ok(Self {
-            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/anxin.db".into()),
+            files: FilesLocation::parse(get("ANXIN_FILES").as_deref(), &database_url, get)?,
+            database_url,
             public_url: get("ANXIN_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
             addr,
             site_root: get("ANXIN_SITE_ROOT")
@@ -151,6 +254,7 @@ impl Config {
             payment_gateway: GatewayKind::Sandbox,
             sms_sandbox_log: None,
             fast_track: Default::default(),
+            files: FilesLocation::Local(data_dir(database_url).join("files")),
         }
     }
 
@@ -182,5 +286,92 @@ mod tests {
         assert_eq!(c.keyed_hash("a", "1"), c.keyed_hash("a", "1"));
         assert_ne!(c.keyed_hash("a", "1"), c.keyed_hash("b", "1"));
         assert_ne!(c.keyed_hash("a", "1"), c.keyed_hash("a", "2"));
+    }
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn files_default_to_a_folder_beside_the_database() {
+        let local = |url| match FilesLocation::parse(None, url, env(&[])).unwrap() {
+            FilesLocation::Local(p) => p,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(local("sqlite://data/anxin.db"), Path::new("data/files"));
+        assert_eq!(
+            local("sqlite:///tmp/t1/anxin.db"),
+            Path::new("/tmp/t1/files")
+        );
+        assert_eq!(local("sqlite:anxin.db?mode=rwc"), Path::new("./files"));
+        assert_eq!(local("sqlite::memory:"), Path::new("data/files"));
+        assert_eq!(local("postgres://db/anxin"), Path::new("data/files"));
+        let other = FilesLocation::parse(Some("/srv/anxin"), "sqlite://data/a.db", env(&[]));
+        assert!(matches!(other, Ok(FilesLocation::Local(p)) if p == Path::new("/srv/anxin")));
+    }
+
+    #[test]
+    fn files_in_a_bucket() {
+        let vars = [
+            ("ANXIN_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+            ("AWS_ACCESS_KEY_ID", "id"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ];
+        let FilesLocation::S3(s3) =
+            FilesLocation::parse(Some("s3://claims/prod/"), "", env(&vars)).unwrap()
+        else {
+            panic!("not S3")
+        };
+        assert_eq!(s3.bucket, "claims");
+        assert_eq!(s3.prefix.as_deref(), Some("prod"));
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(s3.region, "us-east-1");
+        assert_eq!(s3.secret_access_key.unwrap().expose_secret(), "secret");
+        assert!(
+            !format!("{:?}", FilesLocation::parse(Some("s3://b"), "", env(&vars)))
+                .contains("secret\"")
+        );
+
+        let FilesLocation::S3(bare) = FilesLocation::parse(Some("s3://b"), "", env(&[])).unwrap()
+        else {
+            panic!("not S3")
+        };
+        assert_eq!((bare.prefix, bare.endpoint), (None, None));
+    }
+
+    #[test]
+    fn files_refuse_a_bad_bucket_or_plain_http_elsewhere() {
+        for bad in ["s3://", "s3://Bad_Bucket", "s3:///prefix"] {
+            assert!(
+                FilesLocation::parse(Some(bad), "", env(&[])).is_err(),
+                "{bad}"
+            );
+        }
+        for endpoint in [
+            "http://s3.example.com",
+            "http://localhost.evil.com",
+            "ftp://x",
+        ] {
+            let vars = [("ANXIN_S3_ENDPOINT", endpoint)];
+            assert!(
+                FilesLocation::parse(Some("s3://b"), "", env(&vars)).is_err(),
+                "{endpoint}"
+            );
+        }
+        for endpoint in [
+            "http://localhost:9000",
+            "http://[::1]:9000",
+            "https://oss.example.com",
+        ] {
+            let vars = [("ANXIN_S3_ENDPOINT", endpoint)];
+            assert!(
+                FilesLocation::parse(Some("s3://b"), "", env(&vars)).is_ok(),
+                "{endpoint}"
+            );
+        }
     }
 }

@@ -26,14 +26,15 @@ pub struct AppState {
     pub clock: Clock,
     pub sms: Arc<dyn adapters::sms::SmsSender>,
     pub payments: Arc<dyn adapters::payments::PaymentGateway>,
-    /// Claim documents and other uploads.
+    /// Claim documents and attachments (`ANXIN_FILES`).
     pub files: adapters::storage::FileStore,
 }
 
 impl AppState {
     /// With the sandbox SMS sender and payment gateway; the gateway calls back at the
-    /// public URL unless the server points it elsewhere.
-    pub fn new(db: Db, config: Config, clock: Clock) -> Self {
+    /// public URL unless the server points it elsewhere. Fails when the files' folder
+    /// cannot be made or their storage is misconfigured.
+    pub fn new(db: Db, config: Config, clock: Clock) -> anyhow::Result<Self> {
         let payments: Arc<dyn adapters::payments::PaymentGateway> = match config.payment_gateway {
             config::GatewayKind::Sandbox => Arc::new(adapters::payments::SandboxGateway::new(
                 format!("{}/webhooks/payments", config.public_url),
@@ -41,15 +42,15 @@ impl AppState {
             )),
         };
         let sms = adapters::sms::SandboxSms::new(config.sms_sandbox_log.clone().map(Into::into));
-        let files = adapters::storage::FileStore::for_database(&config.database_url);
-        Self {
+        let files = adapters::storage::FileStore::new(&config.files)?;
+        Ok(Self {
             db,
             files,
             config: Arc::new(config),
             clock,
             sms: Arc::new(sms),
             payments,
-        }
+        })
     }
 }
 

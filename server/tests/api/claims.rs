@@ -10,6 +10,24 @@ const JPEG: &[u8] = include_bytes!("fixtures/photo.jpg");
 const PNG: &[u8] = include_bytes!("fixtures/scan.png");
 const PDF: &[u8] = include_bytes!("fixtures/estimate.pdf");
 
+/// The fixture photo as a phone camera writes it: with an EXIF block holding a GPS position.
+fn photo_with_location() -> Vec<u8> {
+    // TIFF, big-endian: IFD0 with one entry (GPSInfo → offset 26), then the GPS IFD with
+    // GPSLatitudeRef = "N".
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&[0, 1, 0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0]);
+    tiff.extend_from_slice(&[0, 1, 0, 1, 0, 2, 0, 0, 0, 2, b'N', 0, 0, 0, 0, 0, 0, 0]);
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let len = (app1.len() + 2) as u16;
+    let mut out = JPEG[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend(app1);
+    out.extend_from_slice(&JPEG[2..]);
+    out
+}
+
 /// The report form as a phone sends it, with `files` for the line's documents.
 async fn report(
     b: &Browser,
@@ -112,7 +130,7 @@ async fn a_claim_reported_from_the_phone_goes_to_paid_and_the_customer_hears_of_
         &b,
         &policy,
         "8600",
-        &[("doc_driving_licence", "IMG_0001.JPG", JPEG.to_vec())],
+        &[("doc_driving_licence", "IMG_0001.JPG", photo_with_location())],
     )
     .await;
     let to = redirected(&res);
@@ -154,6 +172,12 @@ async fn a_claim_reported_from_the_phone_goes_to_paid_and_the_customer_hears_of_
     let got = b.get(&format!("/claims/{claim}/files/{file_id}")).await;
     assert_eq!(got.status(), 200);
     assert_eq!(got.headers()["content-type"], "image/jpeg");
+    let stored = got.bytes().await.unwrap();
+    assert!(stored.starts_with(&[0xFF, 0xD8]) && stored.ends_with(&[0xFF, 0xD9]));
+    assert!(
+        !stored.windows(4).any(|w| w == b"Exif"),
+        "the photo's location data is gone"
+    );
 
     // The rest of the checklist, from the page's upload forms.
     for (kind, name, bytes) in [

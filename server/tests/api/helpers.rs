@@ -41,8 +41,9 @@ fn stale(name: &str, prefix: &str) -> bool {
         .is_some_and(|t| t + STALE_SECS < unix_now())
 }
 
-/// Once per test run: removes the schemas (PostgreSQL) or files (SQLite) that earlier
-/// runs left behind, so that repeated runs do not fill the database or the disk.
+/// Once per test run: removes the schemas (PostgreSQL) and folders (SQLite files, stored
+/// files) that earlier runs left behind, so that repeated runs do not fill the database or
+/// the disk.
 static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
 
 async fn sweep_postgres(conn: &mut sqlx::AnyConnection) {
@@ -84,7 +85,13 @@ pub async fn fresh_database() -> String {
         let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&base)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL at ANXIN_TEST_PG is unreachable: {e}"));
-        SWEPT.get_or_init(|| sweep_postgres(&mut conn)).await;
+        let conn_ref = &mut conn;
+        SWEPT
+            .get_or_init(|| async move {
+                sweep_postgres(conn_ref).await;
+                sweep_sqlite();
+            })
+            .await;
         let schema = format!("t_{tag}");
         sqlx::query(&format!("CREATE SCHEMA {schema}"))
             .execute(&mut conn)
@@ -112,6 +119,12 @@ pub async fn spawn_app_on(database_url: &str) -> TestApp {
 pub async fn spawn_app_with(database_url: &str, change: impl FnOnce(&mut Config)) -> TestApp {
     let clock = Clock::system();
     let mut config = Config::for_tests(database_url);
+    // A SQLite test keeps its files beside its database; a PostgreSQL one in a folder named
+    // after its schema, so that two instances on one database share files and tests never do.
+    if let Some(tag) = database_url.split("search_path%3Dt_").nth(1) {
+        let dir = std::env::temp_dir().join(format!("anxin-test-{tag}"));
+        config.files = app::backend::config::FilesLocation::Local(dir.join("files"));
+    }
     change(&mut config);
     let mut state = anxin::prepare(config, clock.clone())
         .await

@@ -21,3 +21,4 @@ mod sms_links;
 mod sms_login;
 mod sms_sending;
 mod staff;
+mod storage;

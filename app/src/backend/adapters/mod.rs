@@ -1,4 +1,5 @@
-//! Outside systems, each behind a trait with a sandbox implementation.
+//! Outside systems, each behind a trait with a sandbox implementation (storage: a local
+//! folder by default).
 
 pub mod payments;
 pub mod sms;

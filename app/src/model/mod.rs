@@ -11,7 +11,9 @@ pub use error_code::ErrorCode;
 pub use money::Money;
 pub use phone::Phone;
 pub use policy_no::PolicyNo;
-pub use states::{OfferState, OutboxState, PaymentState, PolicyStatus};
+pub use states::{
+    BookingState, OfferState, OutboxState, PaymentState, PolicyStatus, RoadsideState,
+};
 
 use serde::{Deserialize, Serialize};
 

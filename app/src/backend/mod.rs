@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod demo_services;
 pub mod domain;
 pub mod ids;
 pub mod services;

@@ -2,6 +2,7 @@
 //! It wires things together and holds no business rule.
 
 mod body_limit;
+mod calendar;
 mod client_ip;
 mod cross_site;
 pub mod jobs;
@@ -82,6 +83,9 @@ pub enum Audience {
     Anyone,
     /// Our providers' servers: a POST whose body carries our HMAC signature.
     SignedWebhook,
+    /// The signed-in customer (or staff viewing as them), for one of their own things
+    /// (`{id}` in the path): anyone else's is a 404, nobody's the login page.
+    Customer,
 }
 
 pub struct PlainRoute {
@@ -103,6 +107,10 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/webhooks/sms",
         audience: Audience::SignedWebhook,
     },
+    PlainRoute {
+        path: "/bookings/{id}/calendar.ics",
+        audience: Audience::Customer,
+    },
 ];
 
 fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
@@ -110,6 +118,7 @@ fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
         "/health" => get(health),
         "/webhooks/payments" => axum::routing::post(payment_webhook),
         "/webhooks/sms" => axum::routing::post(sms_webhook),
+        "/bookings/{id}/calendar.ics" => get(calendar::booking_ics),
         // A table entry without a handler: caught by every test, at start.
         other => unreachable!("no handler for plain route {other}"),
     }
@@ -167,6 +176,7 @@ pub fn router(state: AppState) -> Router {
     ));
 
     plain(Audience::Anyone)
+        .merge(plain(Audience::Customer))
         .merge(webhooks)
         .merge(server_fns)
         .leptos_routes_with_context(&server_state, routes, provide.clone(), {

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod links;
 pub mod locale;
 pub mod policies;
+pub mod services;
 pub mod settings;
 
 #[cfg(feature = "ssr")]

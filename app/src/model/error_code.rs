@@ -51,10 +51,37 @@ pub enum ErrorCode {
     LinkLocked,
     /// A form the server could not read (a field missing): sent back by the HTTP layer.
     MissingField,
+    // Service booking and roadside help (texts under `services.error`).
+    /// Somebody took the slot's last place first.
+    SlotFull,
+    /// Every use of the entitlement this policy year is spent.
+    NoUsesLeft,
+    /// The policy grants no such service.
+    NotEntitled,
+    /// The policy does not cover the day of the appointment.
+    NotCovered,
+    /// Less than 2 hours before the appointment: no more changes.
+    BookingCutoff,
+    /// The appointment is cancelled or over.
+    BookingClosed,
+    /// Rescheduled to the slot it already has.
+    SameSlot,
+    /// A booking form sent without a slot (or with one that does not exist).
+    PickSlot,
+    /// Where the car is: missing or too long.
+    BadLocation,
+    /// Not a licence plate.
+    BadPlate,
+    /// What happened: missing or too long.
+    BadWhatHappened,
+    /// Slot hours staff typed that are not hours.
+    BadHours,
+    /// Staff: someone else moved it first.
+    MovedOn,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 42] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -84,6 +111,19 @@ impl ErrorCode {
         Self::LinkWrong,
         Self::LinkLocked,
         Self::MissingField,
+        Self::SlotFull,
+        Self::NoUsesLeft,
+        Self::NotEntitled,
+        Self::NotCovered,
+        Self::BookingCutoff,
+        Self::BookingClosed,
+        Self::SameSlot,
+        Self::PickSlot,
+        Self::BadLocation,
+        Self::BadPlate,
+        Self::BadWhatHappened,
+        Self::BadHours,
+        Self::MovedOn,
     ];
 
     /// The code as it travels in `?error=`.
@@ -118,6 +158,19 @@ impl ErrorCode {
             Self::LinkWrong => "link_wrong",
             Self::LinkLocked => "link_locked",
             Self::MissingField => "missing_field",
+            Self::SlotFull => "slot_full",
+            Self::NoUsesLeft => "no_uses_left",
+            Self::NotEntitled => "not_entitled",
+            Self::NotCovered => "not_covered",
+            Self::BookingCutoff => "booking_cutoff",
+            Self::BookingClosed => "booking_closed",
+            Self::SameSlot => "same_slot",
+            Self::PickSlot => "pick_slot",
+            Self::BadLocation => "bad_location",
+            Self::BadPlate => "bad_plate",
+            Self::BadWhatHappened => "bad_what_happened",
+            Self::BadHours => "bad_hours",
+            Self::MovedOn => "moved_on",
         }
     }
 
@@ -127,7 +180,30 @@ impl ErrorCode {
 
     /// The translation key of its message (`weak` has one per reason, under this one).
     pub fn key(self) -> String {
+        if self.is_service() {
+            return format!("services.error.{}", self.as_str());
+        }
         format!("error.{}", self.as_str())
+    }
+
+    /// The codes of service booking and roadside help, translated in their own section.
+    fn is_service(self) -> bool {
+        matches!(
+            self,
+            Self::SlotFull
+                | Self::NoUsesLeft
+                | Self::NotEntitled
+                | Self::NotCovered
+                | Self::BookingCutoff
+                | Self::BookingClosed
+                | Self::SameSlot
+                | Self::PickSlot
+                | Self::BadLocation
+                | Self::BadPlate
+                | Self::BadWhatHappened
+                | Self::BadHours
+                | Self::MovedOn
+        )
     }
 
     /// Whether the message says until when (`?until=`).
@@ -153,6 +229,11 @@ impl ErrorCode {
             Self::NoMatch => &["policy_no", "id_last4"],
             Self::StepUpWrong | Self::LinkWrong => &["id_last4", "sms"],
             Self::BadMethod => &["card_no"],
+            Self::SameSlot | Self::PickSlot => &["slot"],
+            Self::BadLocation => &["location"],
+            Self::BadPlate => &["plate"],
+            Self::BadWhatHappened => &["what_happened"],
+            Self::BadHours => &["hours"],
             _ => &[],
         }
     }

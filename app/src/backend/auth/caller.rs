@@ -79,15 +79,25 @@ pub enum Action {
     StepUp,
     LogOutEverywhere,
     ChangeNotificationPreferences,
+    /// Book, reschedule or cancel an appointment: spends (or returns) the customer's
+    /// entitlement, so it is theirs to decide, not assisted.
+    Book,
+    Reschedule,
+    CancelBooking,
+    RequestRoadside,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 9] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
         Self::LogOutEverywhere,
         Self::ChangeNotificationPreferences,
+        Self::Book,
+        Self::Reschedule,
+        Self::CancelBooking,
+        Self::RequestRoadside,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

@@ -618,3 +618,47 @@ async fn staff_viewing_as_the_customer_cannot_book_or_call_for_help() {
         0
     );
 }
+
+#[tokio::test]
+async fn an_appointment_tomorrow_gets_one_reminder() {
+    use app::backend::services::bookings::queue_appointment_reminders;
+    let app = spawn_app().await;
+    let s = app.services(2, 4).await;
+    let (b, policy) = signed_in(&app, "13900001811", "赵磊").await;
+    // slots[0..4] are tomorrow, slots[4..] the day after.
+    let id = booking_id(&redirected(
+        &b.book(&policy, &s.checkup_kind, &s.slots[0]).await,
+    ));
+    let (first, again) = futures::future::join(
+        queue_appointment_reminders(&app.state),
+        queue_appointment_reminders(&app.state),
+    )
+    .await;
+    assert_eq!(
+        first.unwrap() + again.unwrap(),
+        1,
+        "two instances, one reminder"
+    );
+    assert!(app
+        .last_sms("13900001811")
+        .await
+        .unwrap()
+        .contains("温馨提醒"));
+    assert_eq!(queue_appointment_reminders(&app.state).await.unwrap(), 0);
+    // Moved to the day after: not tomorrow any more, so no reminder today.
+    b.post_form(
+        "/api/reschedule_booking",
+        &[("booking_id", &id), ("slot", &s.slots[4])],
+    )
+    .await;
+    assert_eq!(queue_appointment_reminders(&app.state).await.unwrap(), 0);
+    let customer = app.customer_id("13900001811").await;
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM sms_outbox WHERE customer_id = $1 AND body LIKE '%温馨提醒%'",
+            &customer
+        )
+        .await,
+        1
+    );
+}

@@ -444,6 +444,29 @@ pub async fn create_week(
     Ok(added)
 }
 
+/// Queues the reminder for every appointment tomorrow (Asia/Shanghai) that has none yet.
+/// The outbox holds it until the customer's preferred window. Each reminder is claimed
+/// with a guarded UPDATE in its own transaction, so instances running this at once send
+/// it once; a rescheduled appointment is reminded again for its new day.
+pub async fn queue_appointment_reminders(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let tomorrow = state.clock.today_shanghai() + chrono::Days::new(1);
+    let from = crate::backend::clock::shanghai_day_start(tomorrow);
+    let to = from + 86_400;
+    let mut queued = 0;
+    for b in store::due_reminders(&state.db.pool, from, to).await? {
+        let mut tx = state.db.pool.begin().await?;
+        if !store::mark_reminded(&mut *tx, &b.id, &b.slot_id, now).await? {
+            tx.rollback().await?;
+            continue;
+        }
+        notify(&mut tx, &b, "services.sms.reminder", now).await?;
+        tx.commit().await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
 /// The customer's appointments, soonest first, and whether each may still change.
 pub async fn list(state: &AppState, customer_id: &str) -> sqlx::Result<Vec<(BookingRow, bool)>> {
     let now = state.clock.now();

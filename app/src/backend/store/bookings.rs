@@ -495,3 +495,38 @@ pub async fn close<'e>(
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Booked appointments starting in `[from, to)` that have had no reminder yet.
+pub async fn due_reminders<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    from: i64,
+    to: i64,
+) -> sqlx::Result<Vec<BookingRow>> {
+    sqlx::query_as(&format!(
+        "{BOOKING} WHERE b.state = 'booked' AND b.reminded_at IS NULL \
+         AND s.starts_at >= $1 AND s.starts_at < $2 ORDER BY s.starts_at"
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_all(ex)
+    .await
+}
+
+/// Claims the reminder of an appointment still booked in `slot_id`: one caller wins.
+pub async fn mark_reminded<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    slot_id: &str,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE bookings SET reminded_at = $3 \
+         WHERE id = $1 AND slot_id = $2 AND state = 'booked' AND reminded_at IS NULL",
+    )
+    .bind(id)
+    .bind(slot_id)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}

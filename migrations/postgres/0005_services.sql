@@ -22,6 +22,8 @@ CREATE TABLE entitlement_usage (
 ALTER TABLE bookings ADD COLUMN usage_year TEXT NOT NULL DEFAULT '';
 ALTER TABLE bookings ADD COLUMN reminded_at BIGINT;
 CREATE INDEX bookings_slot ON bookings (slot_id, state);
+-- A double tap on "confirm" books once: one live booking per policy and slot.
+CREATE UNIQUE INDEX bookings_one_per_slot ON bookings (policy_id, slot_id) WHERE state = 'booked';
 
 -- A week of slots made twice is still one week.
 CREATE UNIQUE INDEX slots_provider_start ON slots (provider_id, starts_at);

@@ -10,7 +10,7 @@
 use crate::backend::clock::{shanghai_date, shanghai_datetime};
 use crate::backend::domain::booking::{self, ServiceMode};
 use crate::backend::store::bookings::{self as store, BookingRow, SlotRow, UsageYear};
-use crate::backend::store::{audit, customers, outbox, policies};
+use crate::backend::store::{audit, customers, is_unique_violation, outbox, policies};
 use crate::backend::{ids, AppState};
 use crate::i18n::{t_in_with, Locale};
 use crate::model::BookingState;
@@ -107,6 +107,10 @@ pub async fn book(
         slot.starts_at,
     )
     .await?;
+    // A second tap after the first went through: the booking they have.
+    if let Some(existing) = store::booked_in_slot(pool, customer_id, policy_id, slot_id).await? {
+        return Ok(existing);
+    }
     if !booking::may_change(slot.starts_at, now) {
         return Err(BookError::TooLate);
     }
@@ -123,15 +127,22 @@ pub async fn book(
     };
     if !store::spend_use(&mut tx, &usage).await? {
         tx.rollback().await?;
-        return Err(BookError::NoUsesLeft);
+        // The last use may have gone to this very booking, tapped twice at once.
+        return match store::booked_in_slot(pool, customer_id, policy_id, slot_id).await? {
+            Some(existing) => Ok(existing),
+            None => Err(BookError::NoUsesLeft),
+        };
     }
     if !store::take_place(&mut *tx, slot_id).await? {
         tx.rollback().await?;
-        return Err(BookError::SlotFull {
-            next: next_free(state, &slot).await?,
-        });
+        return match store::booked_in_slot(pool, customer_id, policy_id, slot_id).await? {
+            Some(existing) => Ok(existing),
+            None => Err(BookError::SlotFull {
+                next: next_free(state, &slot).await?,
+            }),
+        };
     }
-    store::insert(
+    let inserted = store::insert(
         &mut *tx,
         store::NewBooking {
             id: &id,
@@ -143,7 +154,19 @@ pub async fn book(
             now,
         },
     )
-    .await?;
+    .await;
+    match inserted {
+        Ok(()) => {}
+        // A double tap: this policy already has this slot. Nothing more is spent; the
+        // person sees the booking they have.
+        Err(e) if is_unique_violation(&e) => {
+            tx.rollback().await?;
+            return store::booked_in_slot(pool, customer_id, policy_id, slot_id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("booking of a double tap vanished").into());
+        }
+        Err(e) => return Err(e.into()),
+    }
     let b = store::get(&mut *tx, customer_id, &id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("new booking vanished"))?;
@@ -240,7 +263,7 @@ pub async fn reschedule(
             next: next_free(state, &slot).await?,
         });
     }
-    if !store::move_to(
+    let moved = store::move_to(
         &mut *tx,
         customer_id,
         booking_id,
@@ -249,10 +272,19 @@ pub async fn reschedule(
         &year_start,
         now,
     )
-    .await?
-    {
-        tx.rollback().await?;
-        return Err(RescheduleError::NotChangeable);
+    .await;
+    match moved {
+        Ok(true) => {}
+        Ok(false) => {
+            tx.rollback().await?;
+            return Err(RescheduleError::NotChangeable);
+        }
+        // The policy already has another booking in that slot.
+        Err(e) if is_unique_violation(&e) => {
+            tx.rollback().await?;
+            return Err(RescheduleError::SameSlot);
+        }
+        Err(e) => return Err(e.into()),
     }
     if year_start != b.usage_year {
         // Into another policy year: spend a use of that one, give the old one back.

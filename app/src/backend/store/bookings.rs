@@ -530,3 +530,21 @@ pub async fn mark_reminded<'e>(
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// The live booking of this customer's policy in this slot, if there is one.
+pub async fn booked_in_slot<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+    policy_id: &str,
+    slot_id: &str,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM bookings WHERE customer_id = $1 AND policy_id = $2 AND slot_id = $3 AND state = 'booked'",
+    )
+    .bind(customer_id)
+    .bind(policy_id)
+    .bind(slot_id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}

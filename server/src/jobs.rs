@@ -3,7 +3,7 @@
 //! one database never run the same job at once, and a job that hangs (a payment gateway
 //! that never answers) or fails holds up no other.
 
-use app::backend::services::{payments, reminders, renewal_offers, sms};
+use app::backend::services::{bookings, payments, reminders, renewal_offers, sms};
 use app::backend::store::{job_leases, outbox, sessions};
 use app::backend::AppState;
 use std::future::Future;
@@ -71,6 +71,18 @@ fn jobs() -> Vec<Job> {
                         tracing::info!(offers = opened, "renewal offers opened");
                     }
                     Ok(())
+                })
+            },
+        },
+        // Appointments tomorrow: a reminder each, held for the customer's window.
+        Job {
+            name: "appointment_reminders",
+            every: FIVE_MINUTES,
+            run: |state, _| {
+                Box::pin(async move {
+                    bookings::queue_appointment_reminders(&state)
+                        .await
+                        .map(drop)
                 })
             },
         },

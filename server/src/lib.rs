@@ -2,6 +2,7 @@
 //! It wires things together and holds no business rule.
 
 mod body_limit;
+mod calendar;
 mod claim_files;
 mod client_ip;
 mod cross_site;
@@ -86,6 +87,9 @@ pub enum Audience {
     /// People signed in (or by a short link): the handler reads the request's `Caller`
     /// and refuses whoever may not. Multipart uploads, up to `body_limit::UPLOADS`.
     Caller,
+    /// The signed-in customer (or staff viewing as them), for one of their own things
+    /// (`{id}` in the path): anyone else's is a 404, nobody's the login page.
+    Customer,
 }
 
 pub struct PlainRoute {
@@ -119,6 +123,10 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/claims/{claim}/files/{file}",
         audience: Audience::Caller,
     },
+    PlainRoute {
+        path: "/bookings/{id}/calendar.ics",
+        audience: Audience::Customer,
+    },
 ];
 
 fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
@@ -129,6 +137,7 @@ fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
         "/claims/report" => axum::routing::post(claim_files::report),
         "/claims/{claim}/documents/{document}" => axum::routing::post(claim_files::upload),
         "/claims/{claim}/files/{file}" => get(claim_files::download),
+        "/bookings/{id}/calendar.ics" => get(calendar::booking_ics),
         // A table entry without a handler: caught by every test, at start.
         other => unreachable!("no handler for plain route {other}"),
     }
@@ -194,6 +203,7 @@ pub fn router(state: AppState) -> Router {
         ));
 
     plain(Audience::Anyone)
+        .merge(plain(Audience::Customer))
         .merge(webhooks)
         .merge(uploads)
         .merge(server_fns)

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod links;
 pub mod locale;
 pub mod policies;
+pub mod services;
 pub mod settings;
 
 #[cfg(feature = "ssr")]

@@ -5,10 +5,10 @@
 
 use super::auth::activation::id_last4_hash;
 use super::auth::passwords;
-use super::clock::{shanghai_day_end, shanghai_day_start};
+use super::clock::shanghai_day_end;
 use super::domain::renewal::{quote, RenewalFactors};
 use super::store::renewals;
-use super::store::seed::{self, insert, take_slot_place};
+use super::store::seed::{self, insert};
 use super::AppState;
 use crate::model::{IdLast4, Money, PolicyStatus, StaffRole};
 use chrono::{Datelike, Days, NaiveDate};
@@ -327,85 +327,6 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
         .map(|(s, _)| s.clone())
         .collect();
 
-    // Providers and slots for the next four weeks.
-    let mut providers = Vec::new();
-    for (i, (kind, names)) in [
-        (
-            "health_checkup",
-            [
-                "安心体检中心（徐汇）",
-                "安心体检中心（浦东）",
-                "安心体检中心（朝阳）",
-            ],
-        ),
-        (
-            "roadside_assistance",
-            [
-                "安心道路救援（上海）",
-                "安心道路救援（北京）",
-                "安心道路救援（广州）",
-            ],
-        ),
-    ]
-    .iter()
-    .enumerate()
-    {
-        for (j, name) in names.iter().enumerate() {
-            let (_, street) = REGIONS[(i * 3 + j) % REGIONS.len()];
-            let prov = id(&mut rng);
-            insert(
-                c,
-                "providers",
-                &["id", "service_kind_id", "name", "city", "address"],
-                vec![
-                    prov.clone().into(),
-                    kind_id(kind).into(),
-                    (*name).into(),
-                    street[..9].into(),
-                    format!("{street}{}号", 100 + j * 37).into(),
-                ],
-            )
-            .await?;
-            providers.push((prov, *kind));
-        }
-    }
-    let mut slot_ids = Vec::new();
-    for (prov, kind) in &providers {
-        for day in 1..=28u64 {
-            let d = today + Days::new(day);
-            if kind == &"health_checkup" && d.weekday().number_from_monday() > 6 {
-                continue;
-            }
-            for hour in [9i64, 10, 14, 15] {
-                let starts = shanghai_day_start(d) + hour * 3600;
-                let sid = id(&mut rng);
-                let capacity: i64 = if *kind == "health_checkup" { 4 } else { 2 };
-                insert(
-                    c,
-                    "slots",
-                    &[
-                        "id",
-                        "provider_id",
-                        "starts_at",
-                        "ends_at",
-                        "capacity",
-                        "booked",
-                    ],
-                    vec![
-                        sid.clone().into(),
-                        prov.into(),
-                        starts.into(),
-                        (starts + 3600).into(),
-                        capacity.into(),
-                        0i64.into(),
-                    ],
-                )
-                .await?;
-                slot_ids.push((sid, *kind, starts));
-            }
-        }
-    }
-
     let mut policies = 0;
     let mut claim_policies = Vec::new();
     let mut activation_example = None;
@@ -711,50 +632,12 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
                     });
                 }
             }
-            // A booked check-up for some health policies.
-            if active
-                && p.entitlement.is_some_and(|(k, _)| k == "health_checkup")
-                && seq.is_multiple_of(3)
-            {
-                let health_slots: Vec<&String> = slot_ids
-                    .iter()
-                    .filter(|(_, kind, _)| *kind == "health_checkup")
-                    .map(|(s, _, _)| s)
-                    .collect();
-                let slot = health_slots[seq as usize * 7 % health_slots.len()].clone();
-                if take_slot_place(c, &slot).await? {
-                    insert(
-                        c,
-                        "bookings",
-                        &[
-                            "id",
-                            "customer_id",
-                            "policy_id",
-                            "service_kind_id",
-                            "slot_id",
-                            "state",
-                            "created_at",
-                            "updated_at",
-                        ],
-                        vec![
-                            id(&mut rng).into(),
-                            cid.clone().into(),
-                            policy_id.clone().into(),
-                            kind_id("health_checkup").into(),
-                            slot.into(),
-                            "booked".into(),
-                            now.into(),
-                            now.into(),
-                        ],
-                    )
-                    .await?;
-                }
-            }
             policies += 1;
         }
     }
     let claims =
         super::demo_claims::generate(c, &mut rng, state, &claim_policies, &claims_handlers).await?;
+    super::demo_services::generate(c, seed, now, today).await?;
     tx.commit().await?;
     Ok(DemoSummary {
         customers: CUSTOMERS,

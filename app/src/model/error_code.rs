@@ -85,10 +85,37 @@ pub enum ErrorCode {
     ClaimAmountMissing,
     /// A decline or rejection without a reason, or a note too long.
     ReasonRequired,
+    // Service booking and roadside help (texts under `services.error`).
+    /// Somebody took the slot's last place first.
+    SlotFull,
+    /// Every use of the entitlement this policy year is spent.
+    NoUsesLeft,
+    /// The policy grants no such service.
+    NotEntitled,
+    /// The policy does not cover the day of the appointment.
+    NotCovered,
+    /// Less than 2 hours before the appointment: no more changes.
+    BookingCutoff,
+    /// The appointment is cancelled or over.
+    BookingClosed,
+    /// Rescheduled to the slot it already has.
+    SameSlot,
+    /// A booking form sent without a slot (or with one that does not exist).
+    PickSlot,
+    /// Where the car is: missing or too long.
+    BadLocation,
+    /// Not a licence plate.
+    BadPlate,
+    /// What happened: missing or too long.
+    BadWhatHappened,
+    /// Slot hours staff typed that are not hours.
+    BadHours,
+    /// Staff: someone else moved it first.
+    MovedOn,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 46] = [
+    pub const ALL: [ErrorCode; 59] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -135,6 +162,19 @@ impl ErrorCode {
         Self::ClaimIllegal,
         Self::ClaimAmountMissing,
         Self::ReasonRequired,
+        Self::SlotFull,
+        Self::NoUsesLeft,
+        Self::NotEntitled,
+        Self::NotCovered,
+        Self::BookingCutoff,
+        Self::BookingClosed,
+        Self::SameSlot,
+        Self::PickSlot,
+        Self::BadLocation,
+        Self::BadPlate,
+        Self::BadWhatHappened,
+        Self::BadHours,
+        Self::MovedOn,
     ];
 
     /// The code as it travels in `?error=`.
@@ -186,6 +226,19 @@ impl ErrorCode {
             Self::ClaimIllegal => "claim_illegal",
             Self::ClaimAmountMissing => "claim_amount_missing",
             Self::ReasonRequired => "reason_required",
+            Self::SlotFull => "slot_full",
+            Self::NoUsesLeft => "no_uses_left",
+            Self::NotEntitled => "not_entitled",
+            Self::NotCovered => "not_covered",
+            Self::BookingCutoff => "booking_cutoff",
+            Self::BookingClosed => "booking_closed",
+            Self::SameSlot => "same_slot",
+            Self::PickSlot => "pick_slot",
+            Self::BadLocation => "bad_location",
+            Self::BadPlate => "bad_plate",
+            Self::BadWhatHappened => "bad_what_happened",
+            Self::BadHours => "bad_hours",
+            Self::MovedOn => "moved_on",
         }
     }
 
@@ -195,7 +248,30 @@ impl ErrorCode {
 
     /// The translation key of its message (`weak` has one per reason, under this one).
     pub fn key(self) -> String {
+        if self.is_service() {
+            return format!("services.error.{}", self.as_str());
+        }
         format!("error.{}", self.as_str())
+    }
+
+    /// The codes of service booking and roadside help, translated in their own section.
+    fn is_service(self) -> bool {
+        matches!(
+            self,
+            Self::SlotFull
+                | Self::NoUsesLeft
+                | Self::NotEntitled
+                | Self::NotCovered
+                | Self::BookingCutoff
+                | Self::BookingClosed
+                | Self::SameSlot
+                | Self::PickSlot
+                | Self::BadLocation
+                | Self::BadPlate
+                | Self::BadWhatHappened
+                | Self::BadHours
+                | Self::MovedOn
+        )
     }
 
     /// Whether the message says until when (`?until=`).
@@ -233,6 +309,11 @@ impl ErrorCode {
             Self::FileDamaged => &["file"],
             Self::TooManyFiles => &["file"],
             Self::ReasonRequired => &["reason"],
+            Self::SameSlot | Self::PickSlot => &["slot"],
+            Self::BadLocation => &["location"],
+            Self::BadPlate => &["plate"],
+            Self::BadWhatHappened => &["what_happened"],
+            Self::BadHours => &["hours"],
             _ => &[],
         }
     }

@@ -12,7 +12,8 @@ pub use money::Money;
 pub use phone::Phone;
 pub use policy_no::PolicyNo;
 pub use states::{
-    ClaimEventKind, ClaimStage, DocumentState, OfferState, OutboxState, PaymentState, PolicyStatus,
+    BookingState, ClaimEventKind, ClaimStage, DocumentState, OfferState, OutboxState, PaymentState,
+    PolicyStatus, RoadsideState,
 };
 
 use serde::{Deserialize, Serialize};

@@ -189,3 +189,29 @@ state_enum! {
         Approved => "approved",
     }
 }
+
+state_enum! {
+    /// An appointment (check-up, inspection, consultation):
+    /// `booked → completed | cancelled | no_show`.
+    BookingState {
+        Booked => "booked",
+        Completed => "completed",
+        /// By the customer, up to the cutoff; the entitlement use comes back.
+        Cancelled => "cancelled",
+        /// 爽约 — the customer did not come; the use stays spent.
+        NoShow => "no_show",
+    }
+}
+
+state_enum! {
+    /// A roadside-assistance request: `received → dispatched → arrived → completed`.
+    RoadsideState {
+        /// 已受理
+        Received => "received",
+        /// 已派车 — a truck is on its way.
+        Dispatched => "dispatched",
+        /// 已到达
+        Arrived => "arrived",
+        Completed => "completed",
+    }
+}

@@ -8,6 +8,7 @@ mod links;
 mod login;
 mod policies;
 mod renewal;
+mod services;
 mod settings;
 mod staff;
 
@@ -89,6 +90,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/claims/:id") view=claims::ClaimPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/claims") view=claims::StaffClaimsPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/claims/:id") view=claims::StaffClaimPage ssr=SsrMode::Async/>
+                <Route path=path!("/services") view=services::ServicesPage ssr=SsrMode::Async/>
+                <Route path=path!("/services/book") view=services::BookPage ssr=SsrMode::Async/>
+                <Route path=path!("/bookings") view=services::BookingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/bookings/:id") view=services::BookingPage ssr=SsrMode::Async/>
+                <Route path=path!("/bookings/:id/reschedule") view=services::ReschedulePage ssr=SsrMode::Async/>
+                <Route path=path!("/roadside") view=services::RoadsidePage ssr=SsrMode::Async/>
+                <Route path=path!("/roadside/:id") view=services::RoadsideStatusPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/services") view=services::StaffServicesPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/roadside") view=services::StaffRoadsidePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -67,6 +67,10 @@ pub fn StaffHomePage() -> impl IntoView {
                                     {home.role.can(crate::model::Permission::ReadOutbox).then(|| view! {
                                         <p><a class="btn btn-primary" href="/staff/outbox">{t("outbox.title")}</a></p>
                                     })}
+                                    {home.role.can(crate::model::Permission::SlotCalendars).then(|| view! {
+                                        <p><a class="btn btn-quiet" href="/staff/services">{t("services.staff.link")}</a></p>
+                                        <p><a class="btn btn-quiet" href="/staff/roadside">{t("roadside.staff.link")}</a></p>
+                                    })}
                                 </section>
                             </Layout>
                         }

@@ -11,6 +11,8 @@ const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff/outbox", Some(Permission::ReadOutbox)),
     ("/staff/claims", Some(Permission::ClaimsQueue)),
     ("/staff/claims/{id}", Some(Permission::ClaimsQueue)),
+    ("/staff/services", Some(Permission::SlotCalendars)),
+    ("/staff/roadside", Some(Permission::SlotCalendars)),
 ];
 
 /// A claim of `c`'s, reported through the service (no browser needed).
@@ -77,7 +79,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
 
 /// Puts `staff`'s session into "view as customer" for `customer_id`, as the staff console
 /// will (the console itself comes with its own issue).
-async fn view_as(app: &TestApp, staff_username: &str, customer_id: &str, minutes: i64) {
+pub(crate) async fn view_as(app: &TestApp, staff_username: &str, customer_id: &str, minutes: i64) {
     let mut conn = app.state.db.pool.acquire().await.unwrap();
     let (staff_id,): (String,) = sqlx::query_as("SELECT id FROM staff WHERE username = $1")
         .bind(staff_username)
@@ -302,6 +304,10 @@ async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
         "SELECT COUNT(*) FROM claim_events WHERE customer_id = $1",
         "SELECT COUNT(*) FROM claim_files WHERE customer_id = $1",
         "SELECT COUNT(*) FROM claim_documents WHERE customer_id = $1 AND state <> 'missing'",
+        "SELECT COUNT(*) FROM bookings WHERE customer_id = $1 AND state = 'booked'",
+        "SELECT CAST(COALESCE(SUM(s.booked), 0) AS BIGINT) FROM slots s WHERE s.id IN (SELECT slot_id FROM bookings WHERE customer_id = $1)",
+        "SELECT CAST(COALESCE(SUM(used), 0) AS BIGINT) FROM entitlement_usage WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM roadside_requests WHERE customer_id = $1 AND state = 'received'",
     ] {
         out.push(app.count(sql, &id).await);
     }
@@ -334,15 +340,22 @@ const CUSTOMER_FNS: &[&str] = &[
     "logout_everywhere",
     "save_notification_preferences",
     "withdraw_claim",
+    "book_service",
+    "reschedule_booking",
+    "cancel_booking",
+    "request_roadside",
 ];
-/// Server functions for claims staff only.
-const STAFF_FNS: &[&str] = &[
-    "advance_claim",
-    "decline_claim",
-    "set_claim_amount",
-    "request_claim_document",
-    "review_claim_document",
-    "add_claim_note",
+/// Server functions for staff, and the permission each needs.
+const STAFF_FNS: &[(&str, Permission)] = &[
+    ("advance_claim", Permission::ClaimsQueue),
+    ("decline_claim", Permission::ClaimsQueue),
+    ("set_claim_amount", Permission::ClaimsQueue),
+    ("request_claim_document", Permission::ClaimsQueue),
+    ("review_claim_document", Permission::ClaimsQueue),
+    ("add_claim_note", Permission::ClaimsQueue),
+    ("close_booking", Permission::SlotCalendars),
+    ("create_slot_week", Permission::SlotCalendars),
+    ("advance_roadside", Permission::SlotCalendars),
 ];
 
 /// Pages: public ones, and those showing one customer's things (`{id}` is A's).
@@ -366,6 +379,13 @@ const CUSTOMER_PAGES: &[&str] = &[
     "/claims",
     "/claims/new",
     "/claims/{id}",
+    "/services",
+    "/services/book",
+    "/bookings",
+    "/bookings/{id}",
+    "/bookings/{id}/reschedule",
+    "/roadside",
+    "/roadside/{id}",
 ];
 
 #[tokio::test]
@@ -401,6 +421,38 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
+    // A's appointment and roadside request, booked and asked for before the strangers come.
+    let svc = app.services(2, 4).await;
+    let a_policy = app.policy_of(&a.phone).await;
+    let booked = redirected(
+        &owner
+            .book(&a_policy, &svc.checkup_kind, &svc.slots[0])
+            .await,
+    );
+    let a_booking = booked
+        .trim_start_matches("/bookings/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let asked = owner
+        .post_form(
+            "/api/request_roadside",
+            &[
+                ("policy_id", &a_policy),
+                ("location", "延安高架路 外滩出口"),
+                ("plate", "沪AD1234"),
+                ("what_happened", "爆胎"),
+                ("phone", &a.phone),
+            ],
+        )
+        .await;
+    let a_request = redirected(&asked)
+        .trim_start_matches("/roadside/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
 
     // The others: nobody, another customer, another customer's short-link session, staff.
     let b = app.customer("13900000812", "乙客户", Some(PASSWORD)).await;
@@ -438,7 +490,7 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         assert!(
             PUBLIC_FNS.contains(&f.as_str())
                 || CUSTOMER_FNS.contains(&f.as_str())
-                || STAFF_FNS.contains(&f.as_str()),
+                || STAFF_FNS.iter().any(|(s, _)| s == f),
             "server function {f} is in no list: say who may call it"
         );
     }
@@ -463,6 +515,20 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             ("time_window", "evening"),
             ("marketing", "on"),
             ("claim_id", &a_claim),
+            ("booking_id", &a_booking),
+            ("request_id", &a_request),
+            ("slot", &svc.slots[1]),
+            ("kind", &svc.checkup_kind),
+            ("location", "外滩"),
+            ("plate", "沪AD1234"),
+            ("what_happened", "爆胎"),
+            ("phone", &a.phone),
+            ("from", "received"),
+            ("outcome", "no_show"),
+            ("provider_id", &svc.provider),
+            ("first_day", "2030-01-07"),
+            ("hours", "9"),
+            ("capacity", "2"),
         ];
         for (who, browser) in &strangers {
             let res = browser.post_form(&format!("/api/{f}"), &form).await;
@@ -475,34 +541,59 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             checked += 1;
         }
     }
-    // Claims staff's functions: nobody else moves A's claim.
-    for f in STAFF_FNS {
-        let form = [
-            ("claim_id", a_claim.as_str()),
-            ("from", "reported"),
+    // Staff functions: nobody without the permission moves A's things (a member of staff
+    // with it is for the staff tests).
+    app.staff("agent.nocal", StaffRole::Agent).await;
+    let agent = app.browser();
+    agent.staff_login("agent.nocal", PASSWORD).await;
+    for (f, permission) in STAFF_FNS {
+        assert!(!StaffRole::Agent.can(*permission));
+        let form: Vec<(&str, &str)> = vec![
+            ("booking_id", &a_booking),
+            ("outcome", "no_show"),
+            ("request_id", &a_request),
+            ("from", "received"),
+            ("provider_id", &svc.provider),
+            ("first_day", "2030-01-07"),
+            ("hours", "9"),
+            ("capacity", "2"),
+            ("claim_id", &a_claim),
             ("note", "note"),
             ("reason", "a reason given"),
             ("kind", "assessed"),
             ("amount", "100"),
-            ("document_id", a_doc.0.as_str()),
+            ("document_id", &a_doc.0),
             ("decision", "accept"),
         ];
-        for (who, browser) in strangers.iter().filter(|(w, _)| *w != "staff") {
+        for (who, browser) in strangers[..3].iter().chain([&("agent", &agent)]) {
             let res = browser.post_form(&format!("/api/{f}"), &form).await;
             assert!(res.status().as_u16() < 500, "{who} → {f}: {}", res.status());
             assert_eq!(
                 footprint(&app, &a).await,
                 before,
-                "{who} → {f} changed A's claim"
+                "{who} → {f} changed A's account"
             );
             checked += 1;
         }
     }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM slots WHERE provider_id = $1",
+            &svc.provider
+        )
+        .await,
+        svc.slots.len() as i64,
+        "no slots made by someone without the permission"
+    );
+
     // Routes outside Leptos, from the table the router is built from.
     for route in anxin::PLAIN_ROUTES {
         for (who, browser) in strangers.iter().chain([&("owner", &owner)]) {
             let res = match route.audience {
                 anxin::Audience::Anyone => browser.get(route.path).await,
+                anxin::Audience::Customer => {
+                    browser.get(&route.path.replace("{id}", &a_booking)).await
+                }
                 // Unsigned, from a browser: refused, nothing changed.
                 anxin::Audience::SignedWebhook => browser
                     .client
@@ -543,6 +634,15 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             };
             let status = res.status().as_u16();
             assert!(status < 500, "{who} {}: {status}", route.path);
+            if route.audience == anxin::Audience::Customer {
+                let to = location(res.headers());
+                let ok = if *who == "owner" {
+                    status == 200
+                } else {
+                    status == 404 || (status == 303 || status == 302) && to.starts_with("/login")
+                };
+                assert!(ok, "{who} {}: {status} {to}", route.path);
+            }
             if route.audience == anxin::Audience::SignedWebhook {
                 assert_eq!(
                     status, 400,
@@ -579,10 +679,17 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         );
     }
     let fill = |p: &str| {
+        if p == "/services/book" {
+            return format!("{p}?policy={a_policy}&kind={}", svc.checkup_kind);
+        }
         let id = if p.starts_with("/payments") {
             &payment_id
         } else if p.starts_with("/claims") {
             &a_claim
+        } else if p.starts_with("/bookings") {
+            &a_booking
+        } else if p.starts_with("/roadside") {
+            &a_request
         } else {
             &a_due.policy_id
         };

@@ -99,3 +99,74 @@ async fn demo_data_is_believable_and_the_same_for_the_same_seed() {
         assert!(due >= 1, "customer {n} has a renewal due");
     }
 }
+
+#[tokio::test]
+async fn demo_services_are_used_and_left_and_their_counters_agree_with_the_rows() {
+    let app = spawn_app().await;
+    generate(&app.state, DEMO_SEED).await.unwrap();
+    let pool = &app.state.db.pool;
+    let n = |sql: &'static str| async move {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await.unwrap();
+        n
+    };
+    let now = app.clock.now().to_string();
+    let upcoming = app
+        .count(
+            "SELECT COUNT(*) FROM bookings b JOIN slots s ON s.id = b.slot_id WHERE b.state = 'booked' AND s.starts_at > CAST($1 AS BIGINT)",
+            &now,
+        )
+        .await;
+    assert!(upcoming >= 5, "{upcoming} appointments to come");
+    assert!(n("SELECT COUNT(*) FROM bookings WHERE state = 'completed'").await >= 3);
+    assert!(n("SELECT COUNT(*) FROM bookings WHERE state = 'no_show'").await >= 1);
+    assert!(
+        n("SELECT COUNT(*) FROM roadside_requests WHERE state <> 'completed'").await >= 1,
+        "a roadside request in progress"
+    );
+    assert!(n("SELECT COUNT(*) FROM roadside_requests WHERE state = 'completed'").await >= 1);
+    assert_eq!(
+        n(
+            "SELECT COUNT(*) FROM slots s JOIN providers p ON p.id = s.provider_id \
+           JOIN service_kinds k ON k.id = p.service_kind_id WHERE k.code = 'roadside_assistance'"
+        )
+        .await,
+        0,
+        "roadside providers take calls, not appointments"
+    );
+    // Every slot's count is its live appointments; every usage row its spent uses.
+    assert_eq!(
+        n("SELECT COUNT(*) FROM slots s WHERE s.booked <> \
+           (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = s.id AND b.state <> 'cancelled')")
+        .await,
+        0
+    );
+    assert_eq!(
+        n("SELECT COUNT(*) FROM entitlement_usage u WHERE u.used <> \
+           (SELECT COUNT(*) FROM bookings b WHERE b.policy_id = u.policy_id AND b.service_kind_id = u.service_kind_id \
+              AND b.usage_year = u.year_start AND b.state <> 'cancelled') + \
+           (SELECT COUNT(*) FROM roadside_requests r WHERE r.policy_id = u.policy_id \
+              AND r.service_kind_id = u.service_kind_id AND r.usage_year = u.year_start)")
+        .await,
+        0
+    );
+    // Some check-ups used up, some left.
+    assert!(n("SELECT COUNT(*) FROM entitlement_usage WHERE used = allowed").await >= 1);
+    // The browser tests book a check-up as customers 17, 18 and 20, and call for roadside
+    // help as 24–26 (end2end/tests/services.spec.ts).
+    for c in [17, 18, 20, 24, 25, 26] {
+        let id = app
+            .customer_id(&app::backend::demo::customer_phone(c))
+            .await;
+        let rows = app::backend::store::bookings::entitlements(pool, &id, &app.clock.today_iso())
+            .await
+            .unwrap();
+        assert!(
+            rows.iter().any(|e| if c < 24 {
+                e.kind_code == "health_checkup" && e.left() > 0
+            } else {
+                e.kind_code == "roadside_assistance"
+            }),
+            "demo customer {c} has what the browser tests use"
+        );
+    }
+}

@@ -688,3 +688,146 @@ impl Browser {
         .await
     }
 }
+
+/// Services the test product grants, a provider and its slots (see `TestApp::services`).
+pub struct Services {
+    pub checkup_kind: String,
+    pub provider: String,
+    /// Tomorrow (Asia/Shanghai) at 9, 10, 14 and 15 o'clock, then the day after.
+    pub slots: Vec<String>,
+}
+
+impl TestApp {
+    /// Gives the test product `checkups` health check-ups and 6 roadside calls a year, and
+    /// a provider with two days of one-hour slots of `capacity` places.
+    pub async fn services(&self, checkups: i64, capacity: i64) -> Services {
+        use app::backend::store::bookings;
+        let product = self.product().await;
+        let mut conn = self.state.db.pool.acquire().await.unwrap();
+        let checkup_kind = service_kind(&mut conn, &product, "health_checkup", checkups).await;
+        service_kind(&mut conn, &product, "roadside_assistance", 6).await;
+        let provider = app::backend::ids::new_id();
+        insert(
+            &mut conn,
+            "providers",
+            &["id", "service_kind_id", "name", "city", "address"],
+            vec![
+                provider.clone().into(),
+                checkup_kind.clone().into(),
+                "安心体检中心（测试）".into(),
+                "上海市".into(),
+                "上海市徐汇区漕溪北路 100 号".into(),
+            ],
+        )
+        .await
+        .unwrap();
+        let tomorrow = self.clock.today_shanghai() + chrono::Days::new(1);
+        let mut starts = vec![];
+        for day in [tomorrow, tomorrow + chrono::Days::new(1)] {
+            for h in [9, 10, 14, 15] {
+                starts.push(app::backend::clock::shanghai_day_start(day) + h * 3600);
+            }
+        }
+        bookings::add_slots(&mut conn, &provider, &starts, 3600, capacity)
+            .await
+            .unwrap();
+        let mut slots = vec![];
+        for s in starts {
+            let (id,): (String,) =
+                sqlx::query_as("SELECT id FROM slots WHERE provider_id = $1 AND starts_at = $2")
+                    .bind(&provider)
+                    .bind(s)
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+            slots.push(id);
+        }
+        Services {
+            checkup_kind,
+            provider,
+            slots,
+        }
+    }
+
+    /// The id of the (first) policy of the customer with this phone.
+    pub async fn policy_of(&self, phone: &str) -> String {
+        let (id,): (String,) = sqlx::query_as(
+            "SELECT p.id FROM policies p JOIN customers c ON c.id = p.customer_id WHERE c.phone = $1 ORDER BY p.created_at, p.id LIMIT 1",
+        )
+        .bind(phone)
+        .fetch_one(&self.state.db.pool)
+        .await
+        .unwrap();
+        id
+    }
+
+    pub async fn slot_booked(&self, slot: &str) -> i64 {
+        self.count("SELECT booked FROM slots WHERE id = $1", slot)
+            .await
+    }
+
+    /// Uses spent of the policy's check-ups (all years).
+    pub async fn uses(&self, policy: &str) -> i64 {
+        self.count(
+            "SELECT CAST(COALESCE(SUM(u.used), 0) AS BIGINT) FROM entitlement_usage u JOIN service_kinds k ON k.id = u.service_kind_id \
+             WHERE u.policy_id = $1 AND k.code = 'health_checkup'",
+            policy,
+        )
+        .await
+    }
+}
+
+/// The service kind `code` (made, and granted `per_year` times by `product`, if new).
+async fn service_kind(
+    conn: &mut sqlx::AnyConnection,
+    product: &str,
+    code: &str,
+    per_year: i64,
+) -> String {
+    if let Some(id) = seed::id_by_code(conn, "service_kinds", code).await.unwrap() {
+        return id;
+    }
+    let id = app::backend::ids::new_id();
+    insert(
+        conn,
+        "service_kinds",
+        &["id", "code", "name_zh", "name_en"],
+        vec![
+            id.clone().into(),
+            code.into(),
+            if code == "roadside_assistance" {
+                "道路救援"
+            } else {
+                "健康体检"
+            }
+            .into(),
+            code.into(),
+        ],
+    )
+    .await
+    .unwrap();
+    insert(
+        conn,
+        "product_entitlements",
+        &["id", "product_id", "service_kind_id", "per_year"],
+        vec![
+            app::backend::ids::new_id().into(),
+            product.into(),
+            id.clone().into(),
+            V::I(per_year),
+        ],
+    )
+    .await
+    .unwrap();
+    id
+}
+
+impl Browser {
+    pub async fn book(&self, policy: &str, kind: &str, slot: &str) -> Response {
+        self.post_form(
+            "/api/book_service",
+            &[("policy_id", policy), ("kind", kind), ("slot", slot)],
+        )
+        .await
+    }
+}

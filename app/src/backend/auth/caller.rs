@@ -85,10 +85,16 @@ pub enum Action {
     UploadClaimDocument,
     /// 撤案 — withdraw a claim.
     WithdrawClaim,
+    /// Book, reschedule or cancel an appointment: spends (or returns) the customer's
+    /// entitlement, so it is theirs to decide, not assisted.
+    Book,
+    Reschedule,
+    CancelBooking,
+    RequestRoadside,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 12] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -97,6 +103,10 @@ impl Action {
         Self::ReportClaim,
         Self::UploadClaimDocument,
         Self::WithdrawClaim,
+        Self::Book,
+        Self::Reschedule,
+        Self::CancelBooking,
+        Self::RequestRoadside,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

@@ -1,5 +1,6 @@
 //! Business rules with no web or SQL types in them.
 
+pub mod booking;
 pub mod claims;
 pub mod links;
 pub mod lockout;

@@ -1,10 +1,12 @@
 //! Use cases that span the store, the domain rules and outside systems: each function is
 //! one thing a person (or a job) does, with its own error enum.
 
+pub mod bookings;
 pub mod claims;
 pub mod payments;
 pub mod policies;
 pub mod reminders;
 pub mod renewal_offers;
+pub mod roadside;
 pub mod short_links;
 pub mod sms;

@@ -106,14 +106,12 @@ pub async fn detail(
         .first()
         .map(|t| t.start_date.clone())
         .unwrap_or_default();
-    let since = chrono::NaiveDate::parse_from_str(&term_start, "%Y-%m-%d")
-        .map(crate::backend::clock::shanghai_day_start)
-        .unwrap_or(0);
     Ok(Some(PolicyDetail {
         standing: Standing::of(&summary, &today),
         coverages: policies::coverages(pool, policy_id).await?,
         beneficiaries: policies::beneficiaries(pool, policy_id).await?,
-        entitlements: policies::entitlements(pool, policy_id, &summary.product_id, since).await?,
+        entitlements: policies::entitlements(pool, policy_id, &summary.product_id, &term_start)
+            .await?,
         payments: payments::for_policy(pool, customer_id, policy_id).await?,
         claims: claims::for_policy(pool, customer_id, policy_id).await?,
         offer: renewals::latest_for_policy(pool, customer_id, policy_id).await?,

@@ -4,6 +4,7 @@
 
 pub mod attempt_limits;
 pub mod audit;
+pub mod bookings;
 pub mod claims;
 pub mod customers;
 pub mod job_leases;
@@ -14,6 +15,7 @@ pub mod payments;
 pub mod policies;
 pub mod preferences;
 pub mod renewals;
+pub mod roadside;
 pub mod seed;
 pub mod sessions;
 pub mod short_links;

@@ -132,23 +132,24 @@ pub struct EntitlementRow {
     pub used: i64,
 }
 
-/// What the policy grants per year and how much of it bookings used since `since`.
+/// What the policy grants per year and how much of it is used in the year that starts
+/// on `year_start` (`YYYY-MM-DD`, the current term's first day).
 pub async fn entitlements<'e>(
     ex: impl Executor<'e, Database = Any>,
     policy_id: &str,
     product_id: &str,
-    since: i64,
+    year_start: &str,
 ) -> sqlx::Result<Vec<EntitlementRow>> {
     sqlx::query_as(
         "SELECT k.name_zh, k.name_en, e.per_year, \
-                (SELECT COUNT(*) FROM bookings b WHERE b.policy_id = $1 AND b.service_kind_id = e.service_kind_id \
-                   AND b.state IN ('booked', 'completed') AND b.created_at >= $3) AS used \
+                COALESCE((SELECT u.used FROM entitlement_usage u WHERE u.policy_id = $1 \
+                   AND u.service_kind_id = e.service_kind_id AND u.year_start = $3), 0) AS used \
          FROM product_entitlements e JOIN service_kinds k ON k.id = e.service_kind_id \
          WHERE e.product_id = $2 ORDER BY k.code",
     )
     .bind(policy_id)
     .bind(product_id)
-    .bind(since)
+    .bind(year_start)
     .fetch_all(ex)
     .await
 }

@@ -161,11 +161,15 @@ pub async fn term(conn: &mut AnyConnection, t: &NewTerm<'_>) -> sqlx::Result<()>
     .await
 }
 
-/// Takes one place in a slot if one is left.
-pub async fn take_slot_place(conn: &mut AnyConnection, slot_id: &str) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity")
-        .bind(slot_id)
-        .execute(conn)
+/// The id of the row of `table` (products, service kinds) with this `code`.
+pub async fn id_by_code(
+    conn: &mut AnyConnection,
+    table: &str,
+    code: &str,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(&format!("SELECT id FROM {table} WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(conn)
         .await?;
-    Ok(r.rows_affected() == 1)
+    Ok(row.map(|(id,)| id))
 }

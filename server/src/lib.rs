@@ -216,6 +216,7 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .with_state(server_state)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard_viewing))
         .layer(axum::middleware::from_fn_with_state(state.clone(), resolve_caller))
         .layer(axum::middleware::from_fn_with_state(hops, request_context))
         .layer(axum::middleware::from_fn_with_state(
@@ -408,6 +409,60 @@ async fn resolve_caller(State(state): State<AppState>, mut req: Request, next: N
         req.extensions_mut().insert(who);
     }
     next.run(req).await
+}
+
+/// Staff viewing as a customer: every request is judged and written to the audit log
+/// before it runs (`app::backend::auth::viewing`); a change is refused with a 403, and so
+/// is a page outside a limited view. If the log cannot be written, nothing runs.
+async fn guard_viewing(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    use app::backend::auth::viewing::{self, RequestInfo, Verdict};
+    use app::backend::auth::Caller;
+    let Some(caller @ Caller::Impersonating { customer_id, .. }) = req.extensions().get::<Caller>()
+    else {
+        return next.run(req).await;
+    };
+    let ip = req
+        .extensions()
+        .get::<ClientIp>()
+        .map(|c| c.0.clone())
+        .unwrap_or_default();
+    let rid = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let info = RequestInfo {
+        ip: &ip,
+        request_id: &rid,
+    };
+    let verdict = viewing::guard(&state, caller, req.method(), req.uri().path(), info).await;
+    let status = http::StatusCode::FORBIDDEN;
+    match verdict {
+        Ok(Verdict::Go) => next.run(req).await,
+        Ok(Verdict::ReadOnly) => refusal::page(
+            status,
+            req.headers(),
+            "console.read_only_title",
+            "console.read_only",
+        ),
+        Ok(Verdict::OutsideLimit) => refusal::page_with_link(
+            status,
+            req.headers(),
+            "console.limited_title",
+            "console.limited",
+            &app::api::console::customer_path(customer_id),
+            "console.back_to_customer",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "audit log unavailable: request refused");
+            refusal::page(
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                req.headers(),
+                "error.server_title",
+                "error.server",
+            )
+        }
+    }
 }
 
 /// `ANXIN_TRUST_PROXY`, read once when the router is built. A value that is not a number

@@ -12,19 +12,39 @@ pub fn page(
     title_key: &str,
     message_key: &str,
 ) -> Response {
+    page_with_link(
+        status,
+        request,
+        title_key,
+        message_key,
+        "/",
+        "error.back_home",
+    )
+}
+
+/// The same, with the way on leading to `href` (one of our own paths).
+pub fn page_with_link(
+    status: StatusCode,
+    request: &HeaderMap,
+    title_key: &str,
+    message_key: &str,
+    href: &str,
+    link_key: &str,
+) -> Response {
     let locale = Locale::from_headers(request);
     let lang = locale.code();
     let title = escape(&t_in(locale, title_key));
     let message = escape(&t_in(locale, message_key));
     let app_name = escape(&t_in(locale, "app.name"));
-    let home = escape(&t_in(locale, "error.back_home"));
+    let home = escape(&t_in(locale, link_key));
+    let href = escape(href);
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · {app_name}</title>\
          <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
          <section class=\"card narrow center\" data-testid=\"refused\"><h1>{title}</h1>\
-         <p>{message}</p><a class=\"btn btn-primary\" href=\"/\">{home}</a></section>\
+         <p>{message}</p><a class=\"btn btn-primary\" href=\"{href}\">{home}</a></section>\
          </main></body></html>"
     );
     (status, Html(html)).into_response()

@@ -352,6 +352,15 @@ pub async fn logout() -> Result<(), ServerFnError> {
     } else {
         LOGIN_PAGE
     };
+    // Signing out ends a view as a customer too (it lives on this session).
+    let req = crate::backend::auth::viewing::RequestInfo {
+        ip: &ctx::client_ip(),
+        request_id: &ctx::request_id(),
+    };
+    if let Err(e) = crate::backend::auth::viewing::end(&state, &caller, req).await {
+        ctx::go_internal_error("/", &e);
+        return Ok(());
+    }
     if let Some(s) = caller.session() {
         if let Err(e) = session::end(&state, s).await {
             ctx::go_internal_error("/", &e);

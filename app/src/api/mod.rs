@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod claims;
+pub mod console;
 pub mod links;
 pub mod locale;
 pub mod policies;

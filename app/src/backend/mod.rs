@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 mod demo_claims;
+mod demo_console;
 pub mod demo_services;
 pub mod domain;
 pub mod ids;

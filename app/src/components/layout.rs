@@ -29,6 +29,7 @@ pub fn Layout(viewer: Viewer, children: Children) -> impl IntoView {
     });
     view! {
         <a class="skip-link" href="#main">{t("app.skip")}</a>
+        <crate::pages::ViewingBanner/>
         <header class="site-header">
             <div class="container header-row">
                 <a class="brand" href=home>

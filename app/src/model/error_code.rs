@@ -112,10 +112,20 @@ pub enum ErrorCode {
     BadHours,
     /// Staff: someone else moved it first.
     MovedOn,
+    // The staff console (texts under `console.error`).
+    /// "View as customer" without a reason of 10 characters or more.
+    ViewReasonShort,
+    ViewReasonLong,
+    /// A ticket number that is not one.
+    BadTicket,
+    /// The customer record is the staff member's own.
+    OwnRecord,
+    /// A search with nothing to search for.
+    BadSearch,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 59] = [
+    pub const ALL: [ErrorCode; 64] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -175,6 +185,11 @@ impl ErrorCode {
         Self::BadWhatHappened,
         Self::BadHours,
         Self::MovedOn,
+        Self::ViewReasonShort,
+        Self::ViewReasonLong,
+        Self::BadTicket,
+        Self::OwnRecord,
+        Self::BadSearch,
     ];
 
     /// The code as it travels in `?error=`.
@@ -239,6 +254,11 @@ impl ErrorCode {
             Self::BadWhatHappened => "bad_what_happened",
             Self::BadHours => "bad_hours",
             Self::MovedOn => "moved_on",
+            Self::ViewReasonShort => "view_reason_short",
+            Self::ViewReasonLong => "view_reason_long",
+            Self::BadTicket => "bad_ticket",
+            Self::OwnRecord => "own_record",
+            Self::BadSearch => "bad_search",
         }
     }
 
@@ -250,6 +270,9 @@ impl ErrorCode {
     pub fn key(self) -> String {
         if self.is_service() {
             return format!("services.error.{}", self.as_str());
+        }
+        if self.is_console() {
+            return format!("console.error.{}", self.as_str());
         }
         format!("error.{}", self.as_str())
     }
@@ -271,6 +294,18 @@ impl ErrorCode {
                 | Self::BadWhatHappened
                 | Self::BadHours
                 | Self::MovedOn
+        )
+    }
+
+    /// The codes of the staff console, translated in its own section.
+    fn is_console(self) -> bool {
+        matches!(
+            self,
+            Self::ViewReasonShort
+                | Self::ViewReasonLong
+                | Self::BadTicket
+                | Self::OwnRecord
+                | Self::BadSearch
         )
     }
 
@@ -314,6 +349,9 @@ impl ErrorCode {
             Self::BadPlate => &["plate"],
             Self::BadWhatHappened => &["what_happened"],
             Self::BadHours => &["hours"],
+            Self::ViewReasonShort | Self::ViewReasonLong => &["reason"],
+            Self::BadTicket => &["ticket"],
+            Self::BadSearch => &["q"],
             _ => &[],
         }
     }

@@ -73,6 +73,7 @@ fn Home(home: CustomerHome) -> impl IntoView {
             <p><a href="/services" data-testid="services-link">{t("services.home_link")}</a></p>
             <p><a href="/roadside">{t("services.roadside_link")}</a></p>
             <p><a href="/settings/notifications">{t("settings.title")}</a></p>
+            <p><a href="/settings/access" data-testid="access-link">{t("access.title")}</a></p>
         </section>
     }
 }

@@ -2,6 +2,7 @@
 
 mod activate;
 mod claims;
+mod console;
 mod errors;
 mod home;
 mod links;
@@ -18,6 +19,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+pub use console::ViewingBanner;
 pub use errors::{NotFound, ServerErrorPage};
 
 /// Pages that contain an island. Only these load the wasm: on every other page the
@@ -99,6 +101,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/roadside/:id") view=services::RoadsideStatusPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/services") view=services::StaffServicesPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/roadside") view=services::StaffRoadsidePage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/customers") view=console::StaffCustomersPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/customers/:id") view=console::StaffCustomerPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/audit") view=console::StaffAuditPage ssr=SsrMode::Async/>
+                <Route path=path!("/settings/access") view=console::AccessPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

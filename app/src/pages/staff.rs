@@ -61,6 +61,12 @@ pub fn StaffHomePage() -> impl IntoView {
                                     <h1 data-testid="staff-greeting">{t_with("staff.welcome", &[("name", &home.display_name)])}</h1>
                                     <p><span class="badge badge-active">{t_with("staff.role", &[("role", &role)])}</span></p>
                                     <p class="muted">{t("staff.coming")}</p>
+                                    {home.role.can(crate::model::Permission::SearchCustomers).then(|| view! {
+                                        <p><a class="btn btn-primary" href=crate::api::console::CUSTOMERS data-testid="customers-link">{t("console.search_title")}</a></p>
+                                    })}
+                                    {home.role.can(crate::model::Permission::AuditLog).then(|| view! {
+                                        <p><a class="btn btn-quiet" href=crate::api::console::AUDIT>{t("console.audit_title")}</a></p>
+                                    })}
                                     {home.role.can(crate::model::Permission::ClaimsQueue).then(|| view! {
                                         <p><a class="btn btn-primary" href="/staff/claims" data-testid="claims-queue-link">{t("staff_claims.open_queue")}</a></p>
                                     })}
@@ -151,6 +157,21 @@ pub fn OutboxPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A staff page that cannot be shown: the 404 page (no such thing, or not for this role),
+/// the staff login, or the error page with its reference.
+pub(crate) fn staff_page_error(e: PageError) -> AnyView {
+    match e {
+        PageError::NotFound => view! { <super::NotFound/> }.into_any(),
+        PageError::Login => {
+            ctx::go_page("/staff/login");
+            ().into_any()
+        }
+        PageError::Internal(rid) => {
+            view! { <Layout viewer=Viewer::Staff><super::ServerErrorPage rid/></Layout> }.into_any()
+        }
     }
 }
 

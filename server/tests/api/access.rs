@@ -2,7 +2,6 @@
 //! reading that customer's pages but never acting in their name.
 
 use crate::helpers::*;
-use app::backend::store::seed::{insert, V};
 use app::model::{Permission, StaffRole};
 
 /// Every staff page, and the permission it needs (`None`: any member of staff).
@@ -13,10 +12,22 @@ const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff/claims/{id}", Some(Permission::ClaimsQueue)),
     ("/staff/services", Some(Permission::SlotCalendars)),
     ("/staff/roadside", Some(Permission::SlotCalendars)),
+    ("/staff/customers", Some(Permission::SearchCustomers)),
+    ("/staff/customers/{id}", Some(Permission::ViewCustomer)),
+    ("/staff/audit", Some(Permission::AuditLog)),
 ];
 
+/// `{id}` of a staff page: the claim, or the customer.
+fn staff_path(path: &str, claim: &str, customer: &str) -> String {
+    if path.starts_with("/staff/customers") {
+        path.replace("{id}", customer)
+    } else {
+        path.replace("{id}", claim)
+    }
+}
+
 /// A claim of `c`'s, reported through the service (no browser needed).
-async fn claim_of(app: &TestApp, c: &Customer) -> String {
+pub(crate) async fn claim_of(app: &TestApp, c: &Customer) -> String {
     use app::backend::services::claims::{report, PayoutChoice, Report};
     let customer_id = app.customer_id(&c.phone).await;
     let (policy_id,): (String,) = sqlx::query_as("SELECT id FROM policies WHERE policy_no = $1")
@@ -44,6 +55,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     let app = spawn_app().await;
     let owner = app.customer("13900000800", "赵敏", Some(PASSWORD)).await;
     let claim = claim_of(&app, &owner).await;
+    let owner_id = app.customer_id(&owner.phone).await;
     let mut checked = 0;
     for role in StaffRole::ALL {
         let username = format!("t.{}", role.as_str());
@@ -54,7 +66,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
             "/staff"
         );
         for (path, needs) in STAFF_PAGES {
-            let res = b.get(&path.replace("{id}", &claim)).await;
+            let res = b.get(&staff_path(path, &claim, &owner_id)).await;
             let allowed = needs.is_none_or(|p| role.can(p));
             let expected = if allowed { 200 } else { 404 };
             assert_eq!(res.status(), expected, "{role:?} GET {path}");
@@ -68,7 +80,8 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     for b in [app.browser(), customer] {
         for (path, _) in STAFF_PAGES {
             assert!(
-                redirected(&b.get(&path.replace("{id}", &claim)).await).starts_with("/staff/login"),
+                redirected(&b.get(&staff_path(path, &claim, &owner_id)).await)
+                    .starts_with("/staff/login"),
                 "{path}"
             );
             checked += 1;
@@ -77,49 +90,26 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     println!("staff pages: {checked} (page, caller) pairs checked");
 }
 
-/// Puts `staff`'s session into "view as customer" for `customer_id`, as the staff console
-/// will (the console itself comes with its own issue).
-pub(crate) async fn view_as(app: &TestApp, staff_username: &str, customer_id: &str, minutes: i64) {
-    let mut conn = app.state.db.pool.acquire().await.unwrap();
-    let (staff_id,): (String,) = sqlx::query_as("SELECT id FROM staff WHERE username = $1")
-        .bind(staff_username)
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    let id = app::backend::ids::new_id();
-    let now = app.clock.now();
-    insert(
-        &mut conn,
-        "impersonations",
-        &[
-            "id",
-            "staff_id",
-            "customer_id",
-            "reason",
-            "ticket",
-            "state",
-            "started_at",
-            "expires_at",
-        ],
-        vec![
-            V::T(id.clone()),
-            V::T(staff_id.clone()),
-            V::T(customer_id.to_owned()),
-            V::T("客户来电咨询续保价格".into()),
-            V::Null,
-            V::T("active".into()),
-            V::I(now),
-            V::I(now + minutes * 60),
-        ],
-    )
-    .await
-    .unwrap();
-    sqlx::query("UPDATE sessions SET impersonation_id = $1 WHERE staff_id = $2")
-        .bind(&id)
-        .bind(&staff_id)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
+/// Starts "view as customer" on `staff`'s session through the console, as staff do.
+pub(crate) async fn view_as(staff: &Browser, customer_id: &str) {
+    let res = staff
+        .post_form(
+            "/api/start_view_as",
+            &[
+                ("customer_id", customer_id),
+                ("reason", "客户来电咨询续保价格为何上涨"),
+                ("ticket", "INC-1"),
+            ],
+        )
+        .await;
+    assert_eq!(redirected(&res), "/", "view as customer started");
+}
+
+/// A change refused because staff are only viewing: a 403 page saying why, in Chinese.
+pub(crate) async fn assert_read_only(res: reqwest::Response, what: &str) {
+    assert_eq!(res.status(), 403, "{what}");
+    let body = res.text().await.unwrap();
+    assert!(body.contains("只有客户本人"), "{what}: told why");
 }
 
 #[tokio::test]
@@ -136,7 +126,7 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
     );
     let customer_id = app.customer_id(&c.phone).await;
     let claim = claim_of(&app, &c).await;
-    view_as(&app, "agent.helper", &customer_id, 10).await;
+    view_as(&staff, &customer_id).await;
 
     // Reads: exactly the customer's pages, numbers masked (staff never passed a check).
     assert!(staff.page("/").await.contains("王伟"));
@@ -188,12 +178,7 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
     ];
     for (path, form) in &writes {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let res = staff.post_form(path, &form).await;
-        assert!(
-            redirected(&res).contains("error=read_only"),
-            "{path} → {}",
-            location(res.headers())
-        );
+        assert_read_only(staff.post_form(path, &form).await, path).await;
     }
     assert_eq!(
         app.count(
@@ -226,7 +211,7 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
                 &[("file", "a.jpg", jpeg.clone())],
             )
             .await;
-        assert!(redirected(&res).contains("error=read_only"), "{path}");
+        assert_read_only(res, &path).await;
     }
     assert_eq!(
         app.count(
@@ -282,13 +267,19 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
     assert!(msg.contains("只有客户本人"), "told why, in Chinese");
 
     // When its time is up the view ends by itself: the staff member is back in the console.
-    app.clock.advance(11 * 60);
+    app.clock.advance(29 * 60);
+    assert_eq!(
+        staff.get("/").await.status(),
+        200,
+        "still viewing at 29 minutes"
+    );
+    app.clock.advance(61);
     assert_eq!(redirected(&staff.get("/").await), "/login");
     assert_eq!(staff.get("/staff").await.status(), 200);
 }
 
 /// Everything of customer A that a request by someone else could change.
-async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
+pub(crate) async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
     let id = app.customer_id(&a.phone).await;
     let mut out = vec![];
     for sql in [
@@ -330,6 +321,8 @@ const PUBLIC_FNS: &[&str] = &[
     "check_link",
     "send_link_code",
     "check_link_code",
+    // Ends the caller's own view as a customer, if any.
+    "end_view_as",
 ];
 const CUSTOMER_FNS: &[&str] = &[
     "set_auto_debit",
@@ -344,6 +337,7 @@ const CUSTOMER_FNS: &[&str] = &[
     "reschedule_booking",
     "cancel_booking",
     "request_roadside",
+    "set_staff_viewing",
 ];
 /// Server functions for staff, and the permission each needs.
 const STAFF_FNS: &[(&str, Permission)] = &[
@@ -356,6 +350,7 @@ const STAFF_FNS: &[(&str, Permission)] = &[
     ("close_booking", Permission::SlotCalendars),
     ("create_slot_week", Permission::SlotCalendars),
     ("advance_roadside", Permission::SlotCalendars),
+    ("start_view_as", Permission::ViewAsCustomer),
 ];
 
 /// Pages: public ones, and those showing one customer's things (`{id}` is A's).
@@ -386,6 +381,7 @@ const CUSTOMER_PAGES: &[&str] = &[
     "/bookings/{id}/reschedule",
     "/roadside",
     "/roadside/{id}",
+    "/settings/access",
 ];
 
 #[tokio::test]
@@ -546,8 +542,9 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
     app.staff("agent.nocal", StaffRole::Agent).await;
     let agent = app.browser();
     agent.staff_login("agent.nocal", PASSWORD).await;
+    let agent_entry = ("agent", &agent);
     for (f, permission) in STAFF_FNS {
-        assert!(!StaffRole::Agent.can(*permission));
+        let agent_too = (!StaffRole::Agent.can(*permission)).then_some(&agent_entry);
         let form: Vec<(&str, &str)> = vec![
             ("booking_id", &a_booking),
             ("outcome", "no_show"),
@@ -565,7 +562,7 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             ("document_id", &a_doc.0),
             ("decision", "accept"),
         ];
-        for (who, browser) in strangers[..3].iter().chain([&("agent", &agent)]) {
+        for (who, browser) in strangers[..3].iter().chain(agent_too) {
             let res = browser.post_form(&format!("/api/{f}"), &form).await;
             assert!(res.status().as_u16() < 500, "{who} → {f}: {}", res.status());
             assert_eq!(

@@ -9,6 +9,7 @@ mod activation;
 mod bookings;
 mod claims;
 mod cli;
+mod console;
 mod demo;
 mod hardening;
 mod jobs;

@@ -27,7 +27,8 @@ pub enum Caller {
         scope: LinkScope,
     },
     /// 代客查看 — a member of staff viewing the portal as a customer sees it: reads as
-    /// that customer, never acts as them (see `Action`), until `until`.
+    /// that customer, never acts as them (see `Action`), until `until`. Every request in
+    /// it is audited (`auth::viewing`).
     Impersonating {
         session: Session,
         staff_id: String,
@@ -36,6 +37,11 @@ pub enum Caller {
         impersonation_id: String,
         reason: String,
         until: i64,
+        /// For the banner: whose account, and who is looking.
+        customer_name: String,
+        staff_name: String,
+        /// The customer turned viewing off: only their open claims' pages may be seen.
+        limited: bool,
     },
 }
 
@@ -91,10 +97,12 @@ pub enum Action {
     Reschedule,
     CancelBooking,
     RequestRoadside,
+    /// Allow or stop staff viewing the account (`/settings/access`).
+    ChangeStaffViewing,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -107,6 +115,7 @@ impl Action {
         Self::Reschedule,
         Self::CancelBooking,
         Self::RequestRoadside,
+        Self::ChangeStaffViewing,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,
@@ -210,6 +219,12 @@ pub async fn resolve(state: &AppState, token: Option<&str>) -> sqlx::Result<Call
         return Ok(Caller::Anonymous);
     };
     let now = state.clock.now();
+    // A view whose time ran out ends here, on the first request after it (the join in
+    // `find_live` already ignores it).
+    if let (Some(id), None) = (&row.impersonation_id, &row.imp_customer_id) {
+        let mut conn = state.db.pool.acquire().await?;
+        crate::backend::store::console::finish(&mut conn, id, true, now).await?;
+    }
     Ok(match session.principal.clone() {
         Principal::Customer { customer_id } => Caller::Customer {
             session,
@@ -233,6 +248,9 @@ pub async fn resolve(state: &AppState, token: Option<&str>) -> sqlx::Result<Call
                     impersonation_id,
                     reason: row.imp_reason.unwrap_or_default(),
                     until,
+                    customer_name: row.imp_customer_name.unwrap_or_default(),
+                    staff_name: row.staff_name.unwrap_or_default(),
+                    limited: row.imp_staff_view == Some(0),
                 },
                 // Ended or expired: the staff member is back in their own console.
                 _ => Caller::Staff {
@@ -285,6 +303,9 @@ mod tests {
             impersonation_id: "i".into(),
             reason: "客户来电咨询续保".into(),
             until: 0,
+            customer_name: "王伟".into(),
+            staff_name: "李客服".into(),
+            limited: false,
         };
         assert_eq!(c.reading_customer(), Ok("c"));
         for a in Action::ALL {

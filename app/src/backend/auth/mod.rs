@@ -60,6 +60,7 @@ pub mod passwords;
 pub mod session;
 pub mod staff;
 pub mod step_up;
+pub mod viewing;
 
 pub use caller::{Action, Caller, LinkScope};
 pub use session::{Principal, Session};

@@ -2,6 +2,7 @@
 
 pub mod booking;
 pub mod claims;
+pub mod customer_profile;
 pub mod links;
 pub mod lockout;
 pub mod payment;

@@ -3,6 +3,7 @@
 
 pub mod bookings;
 pub mod claims;
+pub mod console;
 pub mod payments;
 pub mod policies;
 pub mod reminders;

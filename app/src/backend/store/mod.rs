@@ -6,6 +6,7 @@ pub mod attempt_limits;
 pub mod audit;
 pub mod bookings;
 pub mod claims;
+pub mod console;
 pub mod customers;
 pub mod job_leases;
 pub mod login_attempts;

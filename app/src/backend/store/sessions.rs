@@ -23,6 +23,11 @@ pub struct SessionRow {
     pub imp_customer_id: Option<String>,
     pub imp_reason: Option<String>,
     pub imp_expires_at: Option<i64>,
+    pub imp_customer_name: Option<String>,
+    /// The customer's `staff_view` setting: 0 limits the view to their open claims.
+    pub imp_staff_view: Option<i64>,
+    /// The staff member's name (staff sessions), for the viewing banner.
+    pub staff_name: Option<String>,
 }
 
 pub struct NewSession<'a> {
@@ -70,14 +75,16 @@ pub async fn find_live<'e>(
     sqlx::query_as(
         "SELECT s.token_hash, s.kind, s.customer_id, s.staff_id, s.short_link_code, s.impersonation_id, \
          s.last_seen_at, s.idle_expires_at, s.absolute_expires_at, s.stepped_up_at, \
-         st.role AS staff_role, \
+         st.role AS staff_role, st.display_name AS staff_name, \
          l.purpose AS link_purpose, l.target_id AS link_target, l.customer_id AS link_customer_id, \
          l.expires_at AS link_expires_at, \
-         i.customer_id AS imp_customer_id, i.reason AS imp_reason, i.expires_at AS imp_expires_at \
+         i.customer_id AS imp_customer_id, i.reason AS imp_reason, i.expires_at AS imp_expires_at, \
+         ci.name AS imp_customer_name, ci.staff_view AS imp_staff_view \
          FROM sessions s \
          LEFT JOIN staff st ON st.id = s.staff_id \
          LEFT JOIN short_links l ON l.code = s.short_link_code \
          LEFT JOIN impersonations i ON i.id = s.impersonation_id AND i.state = 'active' AND i.expires_at > $2 \
+         LEFT JOIN customers ci ON ci.id = i.customer_id \
          WHERE s.token_hash = $1 AND s.idle_expires_at > $2 AND s.absolute_expires_at > $2 \
          AND (s.staff_id IS NULL OR st.disabled = 0)",
     )

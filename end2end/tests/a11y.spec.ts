@@ -4,7 +4,7 @@ import * as fs from "fs";
 // WCAG 2.2 AA with axe-core on every page, on desktop and phone; also: no raw
 // translation keys, and touch targets of at least 44×44 px on the phone.
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const KEY = /\b(app|nav|login|code|activate|staff|home|line|status|password|error|sms|policy|claim|renewal|payment|epolicy|verify|link|settings|outbox|staff_claims)\.[a-z_]+(\.[a-z_]+)*\b/;
+const KEY = /\b(app|nav|login|code|activate|staff|home|line|status|password|error|sms|policy|claim|renewal|payment|epolicy|verify|link|settings|outbox|staff_claims|console|access)\.[a-z_]+(\.[a-z_]+)*\b/;
 
 async function audit(page: Page, name: string, phone: boolean) {
   // Evaluated through the DevTools protocol, not as an inline script: the page's CSP
@@ -51,7 +51,7 @@ async function customerPages(page: Page, n: number) {
   await page.goto("/policies");
   const policy = (await page.locator(".policy-product a").first().getAttribute("href"))!;
   const renewal = (await page.getByTestId("renew-link").first().getAttribute("href"))!;
-  const paths = ["/", "/policies", policy, `${policy}/document`, renewal, "/settings/notifications", "/claims", "/claims/new"];
+  const paths = ["/", "/policies", policy, `${policy}/document`, renewal, "/settings/notifications", "/settings/access", "/claims", "/claims/new"];
   await page.goto("/claims");
   const claim = await page.getByTestId("claim-card").locator("h2 a").first().getAttribute("href").catch(() => null);
   return claim ? [...paths, claim] : paths;
@@ -105,6 +105,17 @@ test("signed-in pages are accessible, in both languages", async ({ page }, info)
   await audit(page, "claims queue", phone);
   await page.getByTestId("queue-row").first().locator("a").click();
   await audit(page, "a claim, for its handler", phone);
+  await page.goto(`/staff/customers?q=${demoPhone(n).slice(-4)}`);
+  await audit(page, "customer search", phone);
+  await page.getByTestId("customer-link").first().click();
+  await audit(page, "customer 360° view", phone);
+  await page.locator("#reason").fill("无障碍检查：查看横幅的对比度");
+  await page.getByTestId("start-viewing").click();
+  await expect(page.getByTestId("viewing-banner")).toBeVisible();
+  await audit(page, "viewing as the customer", phone);
+  await page.getByTestId("end-viewing").click();
+  await page.goto("/staff/audit");
+  await audit(page, "audit log", phone);
   await english(page);
   for (const path of ["/staff", "/staff/outbox"]) {
     await page.goto(path);

@@ -1,6 +1,13 @@
 import { test as base, expect, Page } from "@playwright/test";
 export type { Page };
 
+/// Addresses a test expects to be refused (a 403 it provokes on purpose): Chromium reports
+/// the refused load on the console, which is no error of the page's.
+const refusedOnPurpose = new WeakMap<Page, string[]>();
+export function expectRefused(page: Page, urlPart: string) {
+  refusedOnPurpose.set(page, [...(refusedOnPurpose.get(page) ?? []), urlPart]);
+}
+
 /// Every test fails on any uncaught page error or console error.
 export const test = base.extend<{ consoleErrors: string[] }>({
   consoleErrors: [
@@ -11,7 +18,8 @@ export const test = base.extend<{ consoleErrors: string[] }>({
         // The 404 test asks for a missing page on purpose; Chromium reports that status.
         const url = m.location().url;
         const intended404 = url.includes("/no/such/page") || url.includes("/s/NoSuchLink");
-        if (m.type() === "error" && !intended404) errors.push(`console: ${m.text()}`);
+        const refused = (refusedOnPurpose.get(page) ?? []).some((part) => url.includes(part));
+        if (m.type() === "error" && !intended404 && !refused) errors.push(`console: ${m.text()}`);
       });
       await use(errors);
       expect(errors, "browser console errors").toEqual([]);

@@ -181,7 +181,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             config.demo_if_empty = false;
             let state = anxin::prepare(config, Clock::system()).await?;
-            match app::backend::auth::staff::disable(&state, &username).await? {
+            match app::backend::auth::staff::disable(&state, &username, None).await? {
                 Some(ended) => {
                     println!("staff member {username} disabled; {ended} session(s) ended");
                     Ok(())

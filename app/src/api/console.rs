@@ -16,6 +16,10 @@ use {
 pub const CUSTOMERS: &str = "/staff/customers";
 pub const AUDIT: &str = "/staff/audit";
 pub const ACCESS: &str = "/settings/access";
+pub const ACCOUNTS: &str = "/staff/accounts";
+/// Holds a temporary password for the one page that shows it (5 minutes, HttpOnly).
+#[cfg(feature = "ssr")]
+pub const TEMP_PASSWORD: &str = "anxin_temp_pw";
 
 pub fn customer_path(id: &str) -> String {
     format!("/staff/customers/{id}")
@@ -217,5 +221,155 @@ pub async fn access_page() -> Result<AccessPage, PageError> {
         allowed: store::staff_view_allowed(&state.db.pool, &customer_id).await?,
         visits: store::visits_of_customer(&state.db.pool, &customer_id, 100).await?,
         now: state.clock.now(),
+    })
+}
+
+/// The admin asking, or the page/redirect that says why not.
+#[cfg(feature = "ssr")]
+async fn require_admin() -> Option<String> {
+    match ctx::require_staff_with(Permission::ManageStaff).await {
+        Ok(id) => Some(id),
+        Err(_) => {
+            ctx::go("/staff/login");
+            None
+        }
+    }
+}
+
+/// Shows `password` once on `/staff/accounts`, for `username`.
+#[cfg(feature = "ssr")]
+fn hand_over(username: &str, password: &secrecy::SecretString) {
+    use secrecy::ExposeSecret;
+    ctx::remember_for(
+        ACCOUNTS,
+        TEMP_PASSWORD,
+        Some(&format!("{username}:{}", password.expose_secret())),
+    );
+}
+
+/// An admin creates a member of staff; the temporary password is shown once.
+#[server(prefix = "/api", endpoint = "create_staff")]
+pub async fn create_staff(
+    username: String,
+    display_name: String,
+    role: String,
+    phone: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::backend::auth::staff::{self as staff_auth, AddStaffError};
+    let Some(admin) = require_admin().await else {
+        return Ok(());
+    };
+    let Some(role) = crate::model::StaffRole::parse(&role) else {
+        ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::MissingField, &[]));
+        return Ok(());
+    };
+    let phone = phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let phone = match phone.map(crate::model::Phone::parse) {
+        None => None,
+        Some(Some(p)) => Some(p.as_str().to_owned()),
+        Some(None) => {
+            ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::InvalidPhone, &[]));
+            return Ok(());
+        }
+    };
+    let name: String = display_name.trim().chars().take(40).collect();
+    let state = ctx::state();
+    match staff_auth::create_by_admin(&state, &admin, &username, &name, role, phone.as_deref())
+        .await
+    {
+        Ok(password) => {
+            let username = username.trim().to_lowercase();
+            hand_over(&username, &password);
+            ctx::go(&format!("{ACCOUNTS}?done=created"));
+        }
+        Err(AddStaffError::BadUsername) => {
+            ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::BadUsername, &[]))
+        }
+        Err(AddStaffError::Taken) => {
+            ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::UsernameTaken, &[]))
+        }
+        Err(AddStaffError::Weak(_)) | Err(AddStaffError::Internal(_)) => {
+            ctx::go_internal_error(ACCOUNTS, &"staff account not created")
+        }
+    }
+    Ok(())
+}
+
+/// The admin's own account may not be disabled or reset from the console (that would
+/// lock the last admin out); the command line can.
+#[cfg(feature = "ssr")]
+async fn own_account(admin_id: &str, username: &str) -> bool {
+    let state = ctx::state();
+    matches!(
+        crate::backend::store::staff::by_id(&state.db.pool, admin_id).await,
+        Ok(Some(row)) if row.username == username.trim().to_lowercase()
+    )
+}
+
+/// An admin disables a member of staff: no more logins, their sessions end now.
+#[server(prefix = "/api", endpoint = "disable_staff")]
+pub async fn disable_staff(username: String) -> Result<(), ServerFnError> {
+    let Some(admin) = require_admin().await else {
+        return Ok(());
+    };
+    if own_account(&admin, &username).await {
+        ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::OwnAccount, &[]));
+        return Ok(());
+    }
+    let state = ctx::state();
+    match crate::backend::auth::staff::disable(&state, &username, Some(&admin)).await {
+        Ok(Some(_)) => ctx::go(&format!("{ACCOUNTS}?done=disabled")),
+        Ok(None) => ctx::go(ACCOUNTS),
+        Err(e) => ctx::go_internal_error(ACCOUNTS, &e),
+    }
+    Ok(())
+}
+
+/// An admin resets a member of staff's password: a new temporary one, shown once.
+#[server(prefix = "/api", endpoint = "reset_staff_password")]
+pub async fn reset_staff_password(username: String) -> Result<(), ServerFnError> {
+    let Some(admin) = require_admin().await else {
+        return Ok(());
+    };
+    if own_account(&admin, &username).await {
+        ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::OwnAccount, &[]));
+        return Ok(());
+    }
+    let state = ctx::state();
+    match crate::backend::auth::staff::reset_password(&state, &admin, &username).await {
+        Ok(Some(password)) => {
+            hand_over(&username.trim().to_lowercase(), &password);
+            ctx::go(&format!("{ACCOUNTS}?done=reset"));
+        }
+        Ok(None) => ctx::go(ACCOUNTS),
+        Err(e) => ctx::go_internal_error(ACCOUNTS, &e),
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub struct AccountsPage {
+    pub staff: Vec<crate::backend::store::staff::StaffListRow>,
+    /// A password just made, for this username: shown once, then forgotten.
+    pub handed_over: Option<(String, String)>,
+    pub me: String,
+}
+
+/// `/staff/accounts` (admins).
+#[cfg(feature = "ssr")]
+pub async fn accounts_page() -> Result<AccountsPage, PageError> {
+    let me = ctx::require_staff_with(Permission::ManageStaff).await?;
+    let state = ctx::state();
+    let handed_over = ctx::remembered(TEMP_PASSWORD).and_then(|v| {
+        let (u, p) = v.split_once(':')?;
+        Some((u.to_owned(), p.to_owned()))
+    });
+    if handed_over.is_some() {
+        ctx::remember_for(ACCOUNTS, TEMP_PASSWORD, None);
+    }
+    Ok(AccountsPage {
+        staff: crate::backend::store::staff::list(&state.db.pool).await?,
+        handed_over,
+        me,
     })
 }

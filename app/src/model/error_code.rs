@@ -122,10 +122,15 @@ pub enum ErrorCode {
     OwnRecord,
     /// A search with nothing to search for.
     BadSearch,
+    /// A staff username that is not 3–32 lower-case letters, digits, '.', '_' or '-'.
+    BadUsername,
+    UsernameTaken,
+    /// An admin disabling or resetting their own account.
+    OwnAccount,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 64] = [
+    pub const ALL: [ErrorCode; 67] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -190,6 +195,9 @@ impl ErrorCode {
         Self::BadTicket,
         Self::OwnRecord,
         Self::BadSearch,
+        Self::BadUsername,
+        Self::UsernameTaken,
+        Self::OwnAccount,
     ];
 
     /// The code as it travels in `?error=`.
@@ -259,6 +267,9 @@ impl ErrorCode {
             Self::BadTicket => "bad_ticket",
             Self::OwnRecord => "own_record",
             Self::BadSearch => "bad_search",
+            Self::BadUsername => "bad_username",
+            Self::UsernameTaken => "username_taken",
+            Self::OwnAccount => "own_account",
         }
     }
 
@@ -306,6 +317,9 @@ impl ErrorCode {
                 | Self::BadTicket
                 | Self::OwnRecord
                 | Self::BadSearch
+                | Self::BadUsername
+                | Self::UsernameTaken
+                | Self::OwnAccount
         )
     }
 
@@ -352,6 +366,7 @@ impl ErrorCode {
             Self::ViewReasonShort | Self::ViewReasonLong => &["reason"],
             Self::BadTicket => &["ticket"],
             Self::BadSearch => &["q"],
+            Self::BadUsername | Self::UsernameTaken => &["username"],
             _ => &[],
         }
     }

@@ -5,8 +5,9 @@ use super::policies::page_error;
 use super::staff::staff_page_error;
 use crate::api::account::Viewer;
 use crate::api::console::{
-    access_page, audit_page, customer_page, customer_path, customer_search, AuditQuery, EndViewAs,
-    SetStaffViewing, StartViewAs, AUDIT, CUSTOMERS,
+    access_page, accounts_page, audit_page, customer_page, customer_path, customer_search,
+    AuditQuery, CreateStaff, DisableStaff, EndViewAs, ResetStaffPassword, SetStaffViewing,
+    StartViewAs, AUDIT, CUSTOMERS,
 };
 use crate::backend::auth::viewing::{MAX_REASON_CHARS, MAX_TICKET_CHARS, MIN_REASON_CHARS};
 use crate::backend::domain::customer_profile::{Points, Tag};
@@ -568,6 +569,116 @@ pub fn AccessPage() -> impl IntoView {
                                     <h2>{t("access.visits")}</h2>
                                     {empty}
                                     <ul class="plain" data-testid="visits">{visits}</ul>
+                                </section>
+                            </Layout>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/staff/accounts`: admins create, disable and reset staff accounts. A new or reset
+/// password is shown once, here, to hand over.
+#[component]
+pub fn StaffAccountsPage() -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match accounts_page().await {
+                    Err(e) => staff_page_error(e),
+                    Ok(p) => {
+                        let done = query("done");
+                        let handed = p.handed_over.map(|(u, pw)| view! {
+                            <div class="alert alert-info" role="status" data-testid="temp-password">
+                                <p>{t_with(if done == "reset" { "console.accounts.reset_done" } else { "console.accounts.created_done" }, &[("username", &u)])}</p>
+                                <p class="mono big" data-testid="temp-password-value">{pw}</p>
+                                <p class="small">{t("console.accounts.hand_over")}</p>
+                            </div>
+                        });
+                        let disabled_note = (done == "disabled").then(|| view! {
+                            <p class="alert alert-info" role="status">{t("console.accounts.disabled_done")}</p>
+                        });
+                        let roles = crate::model::StaffRole::ALL.map(|r| view! {
+                            <option value=r.as_str()>{t(&format!("staff.roles.{}", r.as_str()))}</option>
+                        });
+                        let me = p.me.clone();
+                        let rows = p.staff.into_iter().map(|s| {
+                            let mine = s.id == me;
+                            let phone = s.phone.as_deref().and_then(Phone::parse).map(|p| p.masked()).unwrap_or_default();
+                            let active = s.disabled == 0;
+                            let actions = (active && !mine).then(|| {
+                                let (u1, u2) = (s.username.clone(), s.username.clone());
+                                view! {
+                                    <form method="post" action=ResetStaffPassword::PATH class="inline">
+                                        <input type="hidden" name="username" value=u1/>
+                                        <button type="submit" class="btn btn-quiet">{t("console.accounts.reset")}</button>
+                                    </form>
+                                    <form method="post" action=DisableStaff::PATH class="inline">
+                                        <input type="hidden" name="username" value=u2/>
+                                        <button type="submit" class="btn btn-quiet" data-testid="disable-staff">{t("console.accounts.disable")}</button>
+                                    </form>
+                                }
+                            });
+                            view! {
+                                <tr data-testid="staff-row">
+                                    <td class="mono">{s.username.clone()}</td>
+                                    <td>{s.display_name.clone()}</td>
+                                    <td>{t(&format!("staff.roles.{}", s.role))}</td>
+                                    <td class="mono">{phone}</td>
+                                    <td>{if active { t("console.accounts.active") } else { t("console.accounts.disabled") }}</td>
+                                    <td>{actions}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <Title text=t("console.accounts.title")/>
+                            <Layout viewer=Viewer::Staff>
+                                <p><a href="/staff">{t("console.back_home")}</a></p>
+                                <h1>{t("console.accounts.title")}</h1>
+                                {handed}
+                                {disabled_note}
+                                <ErrorNotice error=error_from_query()/>
+                                <div class="card table-wrap">
+                                    <table>
+                                        <caption class="sr-only">{t("console.accounts.title")}</caption>
+                                        <thead><tr>
+                                            <th scope="col">{t("staff.username")}</th>
+                                            <th scope="col">{t("console.name")}</th>
+                                            <th scope="col">{t("console.accounts.role")}</th>
+                                            <th scope="col">{t("console.phone")}</th>
+                                            <th scope="col">{t("console.status")}</th>
+                                            <th scope="col">{t("console.action")}</th>
+                                        </tr></thead>
+                                        <tbody>{rows}</tbody>
+                                    </table>
+                                </div>
+                                <section class="card narrow" aria-labelledby="new-staff-h">
+                                    <h2 id="new-staff-h">{t("console.accounts.new")}</h2>
+                                    <form method="post" action=CreateStaff::PATH class="form" data-testid="create-staff">
+                                        <div class="field">
+                                            <label for="username">{t("staff.username")}</label>
+                                            <input id="username" name="username" type="text" required maxlength="32" autocapitalize="off"
+                                                spellcheck="false" autocomplete="off" aria-describedby="username-hint"/>
+                                            <p class="hint" id="username-hint">{t("console.accounts.username_hint")}</p>
+                                        </div>
+                                        <div class="field">
+                                            <label for="display_name">{t("console.name")}</label>
+                                            <input id="display_name" name="display_name" type="text" required maxlength="40" autocomplete="off"/>
+                                        </div>
+                                        <div class="field">
+                                            <label for="role">{t("console.accounts.role")}</label>
+                                            <select id="role" name="role">{roles}</select>
+                                        </div>
+                                        <div class="field">
+                                            <label for="phone">{t("console.accounts.own_phone")}</label>
+                                            <input id="phone" name="phone" type="tel" inputmode="numeric" maxlength="11" autocomplete="off"
+                                                aria-describedby="phone-hint"/>
+                                            <p class="hint" id="phone-hint">{t("console.accounts.own_phone_hint")}</p>
+                                        </div>
+                                        <button type="submit" class="btn btn-primary">{t("console.accounts.create")}</button>
+                                    </form>
                                 </section>
                             </Layout>
                         }.into_any()

@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff/customers") view=console::StaffCustomersPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/customers/:id") view=console::StaffCustomerPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/audit") view=console::StaffAuditPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/accounts") view=console::StaffAccountsPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings/access") view=console::AccessPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

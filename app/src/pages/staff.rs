@@ -67,6 +67,9 @@ pub fn StaffHomePage() -> impl IntoView {
                                     {home.role.can(crate::model::Permission::AuditLog).then(|| view! {
                                         <p><a class="btn btn-quiet" href=crate::api::console::AUDIT>{t("console.audit_title")}</a></p>
                                     })}
+                                    {home.role.can(crate::model::Permission::ManageStaff).then(|| view! {
+                                        <p><a class="btn btn-quiet" href=crate::api::console::ACCOUNTS>{t("console.accounts.title")}</a></p>
+                                    })}
                                     {home.role.can(crate::model::Permission::ClaimsQueue).then(|| view! {
                                         <p><a class="btn btn-primary" href="/staff/claims" data-testid="claims-queue-link">{t("staff_claims.open_queue")}</a></p>
                                     })}

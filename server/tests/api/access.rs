@@ -15,6 +15,7 @@ const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff/customers", Some(Permission::SearchCustomers)),
     ("/staff/customers/{id}", Some(Permission::ViewCustomer)),
     ("/staff/audit", Some(Permission::AuditLog)),
+    ("/staff/accounts", Some(Permission::ManageStaff)),
 ];
 
 /// `{id}` of a staff page: the claim, or the customer.
@@ -351,6 +352,9 @@ const STAFF_FNS: &[(&str, Permission)] = &[
     ("create_slot_week", Permission::SlotCalendars),
     ("advance_roadside", Permission::SlotCalendars),
     ("start_view_as", Permission::ViewAsCustomer),
+    ("create_staff", Permission::ManageStaff),
+    ("disable_staff", Permission::ManageStaff),
+    ("reset_staff_password", Permission::ManageStaff),
 ];
 
 /// Pages: public ones, and those showing one customer's things (`{id}` is A's).

@@ -542,3 +542,152 @@ async fn the_audit_log_is_append_only_and_supervisors_search_it() {
         );
     }
 }
+
+/// The temporary password `/staff/accounts` shows once after a create or reset.
+async fn handed_over(admin: &Browser) -> String {
+    let page = admin.page("/staff/accounts").await;
+    let tag = page
+        .find("data-testid=\"temp-password-value\"")
+        .expect("the password is shown");
+    let at = tag + page[tag..].find('>').unwrap() + 1;
+    let password = page[at..at + 16].to_owned();
+    assert!(
+        password.bytes().all(|b| b.is_ascii_alphanumeric()),
+        "{password}"
+    );
+    // Shown once: the next visit no longer has it.
+    assert!(!admin
+        .page("/staff/accounts")
+        .await
+        .contains("temp-password-value"));
+    password
+}
+
+#[tokio::test]
+async fn admins_create_reset_and_disable_staff_accounts_and_nobody_else_can() {
+    let app = spawn_app().await;
+    let admin = staff_browser(&app, "admin.accounts", StaffRole::Admin).await;
+    let res = admin
+        .post_form(
+            "/api/create_staff",
+            &[
+                ("username", "Agent.New"),
+                ("display_name", "新员工"),
+                ("role", "agent"),
+                ("phone", "13900002099"),
+            ],
+        )
+        .await;
+    assert_eq!(redirected(&res), "/staff/accounts?done=created");
+    let first = handed_over(&admin).await;
+    let newcomer = app.browser();
+    assert_eq!(
+        redirected(&newcomer.staff_login("agent.new", &first).await),
+        "/staff"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM staff WHERE username = $1 AND phone = '13900002099' AND role = 'agent'",
+            "agent.new"
+        )
+        .await,
+        1
+    );
+    // Bad input: a clear code, nothing made.
+    for (form, code) in [
+        (
+            vec![("username", "x"), ("display_name", "某"), ("role", "agent")],
+            "bad_username",
+        ),
+        (
+            vec![
+                ("username", "agent.new"),
+                ("display_name", "某"),
+                ("role", "agent"),
+            ],
+            "username_taken",
+        ),
+        (
+            vec![
+                ("username", "agent.b"),
+                ("display_name", "某"),
+                ("role", "root"),
+            ],
+            "missing_field",
+        ),
+        (
+            vec![
+                ("username", "agent.c"),
+                ("display_name", "某"),
+                ("role", "agent"),
+                ("phone", "123"),
+            ],
+            "invalid_phone",
+        ),
+    ] {
+        let res = admin.post_form("/api/create_staff", &form).await;
+        assert_eq!(redirected(&res), format!("/staff/accounts?error={code}"));
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM staff WHERE $1 = $1", "x")
+            .await,
+        2
+    );
+
+    // Reset: the old password and session stop working, the new one works.
+    let res = admin
+        .post_form("/api/reset_staff_password", &[("username", "agent.new")])
+        .await;
+    assert_eq!(redirected(&res), "/staff/accounts?done=reset");
+    let second = handed_over(&admin).await;
+    assert_ne!(first, second);
+    assert_eq!(redirected(&newcomer.get("/staff").await), "/staff/login");
+    assert!(redirected(&app.browser().staff_login("agent.new", &first).await).contains("error="));
+    let again = app.browser();
+    assert_eq!(
+        redirected(&again.staff_login("agent.new", &second).await),
+        "/staff"
+    );
+
+    // Disable: sessions end at once, no more logins.
+    let res = admin
+        .post_form("/api/disable_staff", &[("username", "agent.new")])
+        .await;
+    assert_eq!(redirected(&res), "/staff/accounts?done=disabled");
+    assert_eq!(redirected(&again.get("/staff").await), "/staff/login");
+    assert!(redirected(&app.browser().staff_login("agent.new", &second).await).contains("error="));
+    // Not one's own account; and none of this for anyone but an admin.
+    for f in ["/api/disable_staff", "/api/reset_staff_password"] {
+        let res = admin.post_form(f, &[("username", "admin.accounts")]).await;
+        assert_eq!(redirected(&res), "/staff/accounts?error=own_account", "{f}");
+    }
+    let sup = staff_browser(&app, "super.accounts", StaffRole::Supervisor).await;
+    assert_eq!(sup.get("/staff/accounts").await.status(), 404);
+    let res = sup
+        .post_form(
+            "/api/create_staff",
+            &[
+                ("username", "agent.sneaky"),
+                ("display_name", "某"),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    assert!(res.status().as_u16() < 500);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM staff WHERE username = $1",
+            "agent.sneaky"
+        )
+        .await,
+        0
+    );
+    assert!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE action LIKE $1",
+            "staff.%"
+        )
+        .await
+            >= 3
+    );
+}

@@ -1,4 +1,5 @@
-//! Staff accounts: created from the command line, log in at /staff/login.
+//! Staff accounts: created from the command line or by an admin at `/staff/accounts`,
+//! log in at /staff/login.
 
 use super::super::domain::lockout;
 use super::super::store::{audit, is_unique_violation, sessions, staff};
@@ -131,9 +132,14 @@ pub fn valid_username(username: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
 }
 
-/// Disables a member of staff (`anxin staff disable`): no more logins, and every session
-/// of theirs ends now, in one transaction. `None` when there is no such username.
-pub async fn disable(state: &AppState, username: &str) -> anyhow::Result<Option<u64>> {
+/// Disables a member of staff (`anxin staff disable`, or an admin at `/staff/accounts`:
+/// `by`): no more logins, and every session of theirs ends now, in one transaction.
+/// `None` when there is no such username.
+pub async fn disable(
+    state: &AppState,
+    username: &str,
+    by: Option<&str>,
+) -> anyhow::Result<Option<u64>> {
     let username = username.trim().to_lowercase();
     let mut tx = state.db.pool.begin().await?;
     let Some(id) = staff::disable(&mut *tx, &username).await? else {
@@ -143,8 +149,8 @@ pub async fn disable(state: &AppState, username: &str) -> anyhow::Result<Option<
     audit::record(
         &mut *tx,
         audit::AuditEntry {
-            actor_kind: "system",
-            actor_id: None,
+            actor_kind: if by.is_some() { "staff" } else { "system" },
+            actor_id: by,
             customer_id: None,
             action: "staff.disabled",
             detail: &id,
@@ -155,4 +161,84 @@ pub async fn disable(state: &AppState, username: &str) -> anyhow::Result<Option<
     .await?;
     tx.commit().await?;
     Ok(Some(ended))
+}
+
+/// A password made to be handed over once: 16 base-62 characters (about 95 bits).
+pub fn temporary_password() -> SecretString {
+    SecretString::from(ids::short_code(16))
+}
+
+/// An admin creates a member of staff, with their own phone if given (so they can never
+/// view their own customer record). Returns the temporary password, shown once.
+pub async fn create_by_admin(
+    state: &AppState,
+    admin_id: &str,
+    username: &str,
+    display_name: &str,
+    role: StaffRole,
+    phone: Option<&str>,
+) -> Result<SecretString, AddStaffError> {
+    let password = temporary_password();
+    let id = add(
+        state,
+        username,
+        display_name,
+        role,
+        SecretString::from(password.expose_secret().to_owned()),
+    )
+    .await?;
+    let mut tx = state.db.pool.begin().await.map_err(anyhow::Error::from)?;
+    crate::backend::store::console::set_staff_phone(&mut *tx, &id, phone)
+        .await
+        .map_err(anyhow::Error::from)?;
+    audit::record(
+        &mut *tx,
+        audit::AuditEntry {
+            actor_kind: "staff",
+            actor_id: Some(admin_id),
+            customer_id: None,
+            action: "staff.created",
+            detail: &id,
+            ip: None,
+            now: state.clock.now(),
+        },
+    )
+    .await
+    .map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(password)
+}
+
+/// An admin resets a member of staff's password: a new temporary one (returned, shown
+/// once), and every session of theirs ends. `None` when there is no such username.
+pub async fn reset_password(
+    state: &AppState,
+    admin_id: &str,
+    username: &str,
+) -> anyhow::Result<Option<SecretString>> {
+    let username = username.trim().to_lowercase();
+    let password = temporary_password();
+    let hash = passwords::hash(SecretString::from(password.expose_secret().to_owned()))
+        .await
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e:?}"))?;
+    let mut tx = state.db.pool.begin().await?;
+    let Some(id) = staff::set_password(&mut *tx, &username, &hash).await? else {
+        return Ok(None);
+    };
+    sessions::delete_for_staff(&mut *tx, &id).await?;
+    audit::record(
+        &mut *tx,
+        audit::AuditEntry {
+            actor_kind: "staff",
+            actor_id: Some(admin_id),
+            customer_id: None,
+            action: "staff.password_reset",
+            detail: &id,
+            ip: None,
+            now: state.clock.now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(password))
 }

@@ -70,3 +70,39 @@ pub async fn disable<'e>(
             .await?;
     Ok(row.map(|(id,)| id))
 }
+
+/// A member of staff as `/staff/accounts` lists them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffListRow {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub phone: Option<String>,
+    pub disabled: i64,
+    pub created_at: i64,
+}
+
+pub async fn list<'e>(ex: impl Executor<'e, Database = Any>) -> sqlx::Result<Vec<StaffListRow>> {
+    sqlx::query_as(
+        "SELECT id, username, display_name, role, phone, disabled, created_at FROM staff \
+         ORDER BY disabled, role, username",
+    )
+    .fetch_all(ex)
+    .await
+}
+
+/// Sets a new password hash; returns the member of staff's id.
+pub async fn set_password<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    username: &str,
+    hash: &str,
+) -> sqlx::Result<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("UPDATE staff SET password_hash = $1 WHERE username = $2 RETURNING id")
+            .bind(hash)
+            .bind(username)
+            .fetch_optional(ex)
+            .await?;
+    Ok(row.map(|(id,)| id))
+}

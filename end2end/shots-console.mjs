@@ -1,0 +1,42 @@
+// Not committed: screenshots of the console pages for a look.
+import { chromium, devices } from "@playwright/test";
+const base = process.env.BASE;
+const out = "/work/scratch/shots";
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+for (const [name, dev] of [["desktop", { viewport: { width: 1280, height: 900 } }], ["phone", devices["Pixel 7"]]]) {
+  const ctx = await browser.newContext({ ...dev, locale: "zh-CN" });
+  const p = await ctx.newPage();
+  await p.goto(base + "/staff/login");
+  await p.fill("#username", "admin.chen");
+  await p.fill("#password", "Anxin-Staff-2026");
+  await p.press("#password", "Enter");
+  await p.waitForURL(/\/staff$/);
+  await p.screenshot({ path: `${out}/${name}-staff-home.png`, fullPage: true });
+  await p.goto(base + "/staff/customers?q=0001");
+  await p.screenshot({ path: `${out}/${name}-search.png`, fullPage: true });
+  await p.click("[data-testid=customer-link] >> nth=0");
+  await p.screenshot({ path: `${out}/${name}-360.png`, fullPage: true });
+  await p.fill("#reason", "客户来电询问续保保费为何上涨");
+  await p.click("[data-testid=start-viewing]");
+  await p.waitForURL(base + "/");
+  await p.screenshot({ path: `${out}/${name}-viewing-home.png`, fullPage: false });
+  await p.goto(base + "/policies");
+  await p.screenshot({ path: `${out}/${name}-viewing-policies.png`, fullPage: false });
+  await p.click("[data-testid=end-viewing]");
+  await p.goto(base + "/staff/audit");
+  await p.screenshot({ path: `${out}/${name}-audit.png`, fullPage: true });
+  await p.goto(base + "/staff/accounts");
+  await p.screenshot({ path: `${out}/${name}-accounts.png`, fullPage: true });
+  await ctx.close();
+  const c = await browser.newContext({ ...dev, locale: "zh-CN" });
+  const q = await c.newPage();
+  await q.goto(base + "/login");
+  await q.fill("#phone", "13800000001");
+  await q.fill("#password", "Anxin-Demo-2026");
+  await q.press("#password", "Enter");
+  await q.waitForURL(base + "/");
+  await q.goto(base + "/settings/access");
+  await q.screenshot({ path: `${out}/${name}-access.png`, fullPage: true });
+  await c.close();
+}
+await browser.close();

@@ -28,7 +28,8 @@ pub fn error_from_query() -> Option<FormError> {
             .map(|u| {
                 // The time alone when it is today; with the date when it is not (the
                 // daily code limit ends tomorrow).
-                let today = crate::backend::clock::shanghai_date(chrono::Utc::now().timestamp());
+                let today =
+                    crate::backend::clock::shanghai_date(crate::api::ctx::state().clock.now());
                 let at = shanghai_datetime(u);
                 if crate::backend::clock::shanghai_date(u) == today {
                     at[11..].to_owned()

@@ -8,7 +8,7 @@ use crate::api::claims::{
     DeclineClaim, RequestClaimDocument, ReviewClaimDocument, SetClaimAmount, WithdrawClaim,
     REPORT_PATH,
 };
-use crate::api::ctx::{self, PageError};
+use crate::api::ctx;
 use crate::backend::domain::claims::{DocKind, Estimate, FastTrack};
 use crate::backend::services::claims::{ClaimListItem, ClaimView, StageRow};
 use crate::backend::store::claims::{DocumentRow, EventRow, FileRow, QueueFilter};
@@ -23,7 +23,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::policies::page_error;
-use super::{route_param as param, NotFound, ServerErrorPage};
+use super::route_param as param;
 
 fn day(unix: i64) -> String {
     crate::i18n::date(
@@ -540,19 +540,6 @@ fn Events(events: Vec<EventRow>, staff: bool) -> impl IntoView {
     }
 }
 
-fn staff_error(e: PageError) -> AnyView {
-    match e {
-        PageError::NotFound => view! { <NotFound/> }.into_any(),
-        PageError::Login => {
-            ctx::go_page("/staff/login");
-            ().into_any()
-        }
-        PageError::Internal(rid) => {
-            view! { <Layout viewer=Viewer::Staff><ServerErrorPage rid/></Layout> }.into_any()
-        }
-    }
-}
-
 /// `/staff/claims`: the claims queue, oldest waiting first.
 #[component]
 pub fn StaffClaimsPage() -> impl IntoView {
@@ -568,7 +555,7 @@ pub fn StaffClaimsPage() -> impl IntoView {
                 };
                 let overdue = q.get("overdue").is_some_and(|o| o == "1");
                 match api::queue(&filter, overdue).await {
-                    Err(e) => staff_error(e),
+                    Err(e) => super::staff::staff_page_error(e),
                     Ok(items) => {
                         let stages = ClaimStage::ALL.iter().filter(|s| !s.is_closed()).map(|s| {
                             view! { <option value=s.as_str() selected=filter.stage == Some(*s)>{t(&format!("claim.stage.{s}"))}</option> }
@@ -639,7 +626,7 @@ pub fn StaffClaimPage() -> impl IntoView {
             {Suspend::new(async move {
                 let id = param("id");
                 match api::staff_detail(&id).await {
-                    Err(e) => staff_error(e),
+                    Err(e) => super::staff::staff_page_error(e),
                     Ok(v) => {
                         let error = error_from_query();
                         let done = use_query_map().get_untracked().get("done").map(|d| {

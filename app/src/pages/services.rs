@@ -5,7 +5,7 @@
 
 use crate::api::account::Viewer;
 use crate::api::auth::urlsafe;
-use crate::api::ctx::{self, PageError};
+use crate::api::ctx;
 use crate::api::services::{
     self as api, booking_path, clean_day, ics_path, reschedule_path, roadside_path,
     AdvanceRoadside, BookService, BookStep, CancelBooking, CloseBooking, CreateSlotWeek,
@@ -674,20 +674,6 @@ pub fn RoadsideStatusPage() -> impl IntoView {
     }
 }
 
-/// What a staff page shows when it cannot show its content.
-fn staff_page_error(e: PageError) -> AnyView {
-    match e {
-        PageError::NotFound => view! { <super::NotFound/> }.into_any(),
-        PageError::Login => {
-            ctx::go_page("/staff/login");
-            ().into_any()
-        }
-        PageError::Internal(rid) => {
-            view! { <Layout viewer=Viewer::Staff><super::ServerErrorPage rid/></Layout> }.into_any()
-        }
-    }
-}
-
 /// `/staff/services`: a week of slots in one action; close appointments that happened.
 #[component]
 pub fn StaffServicesPage() -> impl IntoView {
@@ -695,7 +681,7 @@ pub fn StaffServicesPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 match api::staff_services().await {
-                    Err(e) => staff_page_error(e),
+                    Err(e) => super::staff::staff_page_error(e),
                     Ok((providers, booked)) => {
                         let error = error_from_query();
                         let q = use_query_map().get_untracked();
@@ -793,7 +779,7 @@ pub fn StaffRoadsidePage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 match api::staff_roadside().await {
-                    Err(e) => staff_page_error(e),
+                    Err(e) => super::staff::staff_page_error(e),
                     Ok(requests) => {
                         let error = error_from_query();
                         let done = use_query_map().get_untracked().get("done").and_then(|d| RoadsideState::parse(&d)).map(|s| view! {

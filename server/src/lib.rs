@@ -484,7 +484,8 @@ fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
             "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>服务暂时不可用 · Service unavailable</title>\
-             <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
+             <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+         <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
              <section class=\"card narrow center\"><h1>服务暂时不可用</h1>\
              <p>系统暂时出了点问题，我们已经记录下来。请稍后再试。</p>\
              <p lang=\"en\">Something went wrong on our side and we have logged it. Please try again later.</p>\

@@ -42,6 +42,7 @@ pub fn page_with_link(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · {app_name}</title>\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
          <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
          <section class=\"card narrow center\" data-testid=\"refused\"><h1>{title}</h1>\
          <p>{message}</p><a class=\"btn btn-primary\" href=\"{href}\">{home}</a></section>\

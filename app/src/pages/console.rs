@@ -149,6 +149,18 @@ pub fn StaffCustomersPage() -> impl IntoView {
     }
 }
 
+/// An audit action in words (`viewing.read` → "代客查看：浏览"); one with no words yet is
+/// shown as its code, made readable.
+fn action_label(action: &str) -> String {
+    let key = format!("console.audit_actions.{}", action.replace('.', "_"));
+    let label = t(&key);
+    if label.ends_with(&key) {
+        action.replace('.', " › ")
+    } else {
+        label
+    }
+}
+
 fn tag_reason(tag: &Tag) -> String {
     match tag {
         Tag::CarOwner { policy } => t_with("console.tag_reason.car_owner", &[("policy", policy)]),
@@ -473,7 +485,7 @@ pub fn StaffAuditPage() -> impl IntoView {
                                     <td class="small">{datetime(r.at)}</td>
                                     <td class="small">{who}</td>
                                     <td class="small mono">{customer}</td>
-                                    <td class="small mono">{r.action.clone()}</td>
+                                    <td class="small" title=r.action.clone()>{action_label(&r.action)}</td>
                                     <td class="small mono">{r.target.clone().unwrap_or_default()}" "{r.detail.clone()}</td>
                                     <td class="small mono">{r.ip.clone().unwrap_or_default()}</td>
                                     <td class="small">{r.reason.clone().unwrap_or_default()}</td>

@@ -130,7 +130,7 @@ async fn the_360_view_shows_the_customer_with_tags_and_tier_explained_and_is_aud
     let _ = due;
     assert_eq!(
         app.count(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'console.customer_view' AND customer_id = $1",
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'customer.viewed' AND customer_id = $1",
             &id
         )
         .await,

@@ -112,7 +112,7 @@ pub async fn customer_360(
             actor_kind: "staff",
             actor_id: Some(staff_id),
             customer_id: Some(customer_id),
-            action: "console.customer_view",
+            action: "customer.viewed",
             detail: request_id,
             ip: Some(ip),
             now,

@@ -112,10 +112,19 @@ pub enum ErrorCode {
     BadHours,
     /// Staff: someone else moved it first.
     MovedOn,
+    // Satisfaction surveys (texts under `survey.error`).
+    /// No score chosen, or one that is not 1–10.
+    BadScore,
+    /// A comment longer than 500 characters.
+    CommentTooLong,
+    /// The survey was answered already (once only).
+    SurveyAnswered,
+    /// The survey's 7 days are over.
+    SurveyExpired,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 59] = [
+    pub const ALL: [ErrorCode; 63] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -175,6 +184,10 @@ impl ErrorCode {
         Self::BadWhatHappened,
         Self::BadHours,
         Self::MovedOn,
+        Self::BadScore,
+        Self::CommentTooLong,
+        Self::SurveyAnswered,
+        Self::SurveyExpired,
     ];
 
     /// The code as it travels in `?error=`.
@@ -239,6 +252,10 @@ impl ErrorCode {
             Self::BadWhatHappened => "bad_what_happened",
             Self::BadHours => "bad_hours",
             Self::MovedOn => "moved_on",
+            Self::BadScore => "bad_score",
+            Self::CommentTooLong => "comment_too_long",
+            Self::SurveyAnswered => "survey_answered",
+            Self::SurveyExpired => "survey_expired",
         }
     }
 
@@ -250,6 +267,9 @@ impl ErrorCode {
     pub fn key(self) -> String {
         if self.is_service() {
             return format!("services.error.{}", self.as_str());
+        }
+        if self.is_survey() {
+            return format!("survey.error.{}", self.as_str());
         }
         format!("error.{}", self.as_str())
     }
@@ -271,6 +291,14 @@ impl ErrorCode {
                 | Self::BadWhatHappened
                 | Self::BadHours
                 | Self::MovedOn
+        )
+    }
+
+    /// The codes of satisfaction surveys, translated in their own section.
+    fn is_survey(self) -> bool {
+        matches!(
+            self,
+            Self::BadScore | Self::CommentTooLong | Self::SurveyAnswered | Self::SurveyExpired
         )
     }
 
@@ -314,6 +342,8 @@ impl ErrorCode {
             Self::BadPlate => &["plate"],
             Self::BadWhatHappened => &["what_happened"],
             Self::BadHours => &["hours"],
+            Self::BadScore => &["score-1"],
+            Self::CommentTooLong => &["comment"],
             _ => &[],
         }
     }

@@ -11,6 +11,7 @@ mod renewal;
 mod services;
 mod settings;
 mod staff;
+mod surveys;
 
 use crate::i18n::{locale, t};
 use leptos::prelude::*;
@@ -99,6 +100,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/roadside/:id") view=services::RoadsideStatusPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/services") view=services::StaffServicesPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/roadside") view=services::StaffRoadsidePage ssr=SsrMode::Async/>
+                <Route path=path!("/surveys/:id") view=surveys::SurveyPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/surveys") view=surveys::StaffSurveysPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

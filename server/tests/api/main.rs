@@ -23,3 +23,4 @@ mod sms_login;
 mod sms_sending;
 mod staff;
 mod storage;
+mod surveys;

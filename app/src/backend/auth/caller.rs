@@ -91,10 +91,13 @@ pub enum Action {
     Reschedule,
     CancelBooking,
     RequestRoadside,
+    /// Rate a service or a paid claim (also from the survey's short link): the
+    /// customer's own opinion, never given for them.
+    AnswerSurvey,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -107,6 +110,7 @@ impl Action {
         Self::Reschedule,
         Self::CancelBooking,
         Self::RequestRoadside,
+        Self::AnswerSurvey,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

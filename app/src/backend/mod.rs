@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 mod demo_claims;
 pub mod demo_services;
+mod demo_surveys;
 pub mod domain;
 pub mod ids;
 pub mod services;

@@ -256,3 +256,43 @@ pub async fn service_kinds<'e>(
         .fetch_all(ex)
         .await
 }
+
+/// Something completed that a survey may ask about.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CompletedSubject {
+    #[sqlx(try_from = "String")]
+    pub subject: SurveySubject,
+    pub subject_id: String,
+    pub customer_id: String,
+    pub phone: String,
+    pub service: String,
+    /// The service kind's Chinese name; NULL for claims.
+    pub service_zh: Option<String>,
+    pub done_at: i64,
+}
+
+/// Every completed appointment and roadside request and every paid claim, oldest first
+/// (the demo invites for them as the product would have).
+pub async fn completed_subjects<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> sqlx::Result<Vec<CompletedSubject>> {
+    sqlx::query_as(
+        "SELECT * FROM ( \
+           SELECT 'booking' AS subject, b.id AS subject_id, b.customer_id, cu.phone, k.code AS service, \
+                  k.name_zh AS service_zh, b.updated_at AS done_at \
+           FROM bookings b JOIN service_kinds k ON k.id = b.service_kind_id \
+           JOIN customers cu ON cu.id = b.customer_id WHERE b.state = 'completed' \
+           UNION ALL \
+           SELECT 'roadside', r.id, r.customer_id, cu.phone, k.code, k.name_zh, \
+                  COALESCE(r.completed_at, r.updated_at) \
+           FROM roadside_requests r JOIN service_kinds k ON k.id = r.service_kind_id \
+           JOIN customers cu ON cu.id = r.customer_id WHERE r.state = 'completed' \
+           UNION ALL \
+           SELECT 'claim', c.id, c.customer_id, cu.phone, 'claim', NULL, \
+                  (SELECT MAX(e.at) FROM claim_events e WHERE e.claim_id = c.id AND e.to_stage = 'paid') \
+           FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.stage = 'paid' \
+         ) s ORDER BY done_at, subject_id",
+    )
+    .fetch_all(ex)
+    .await
+}

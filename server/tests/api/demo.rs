@@ -223,6 +223,13 @@ async fn demo_surveys_fill_the_results_and_leave_some_to_answer() {
         )
         .await;
     assert!(open >= 4, "{open} open surveys texted");
+    let shown = app::backend::store::outbox::newest(pool, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.category == "survey" && m.body.contains("/s/"))
+        .count();
+    assert!(shown >= 4, "{shown} survey texts on the outbox page");
     // Customer 1 (the demo login) has one open, on their latest appointment's page.
     let c1 = app
         .customer_id(&app::backend::demo::customer_phone(1))

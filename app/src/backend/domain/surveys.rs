@@ -30,7 +30,7 @@ impl Score {
     }
 
     pub fn new(n: i64) -> Option<Self> {
-        (1..=10).contains(&n).then(|| Self(n as u8))
+        (1..=10).contains(&n).then_some(Self(n as u8))
     }
 
     pub fn get(self) -> i64 {
@@ -257,7 +257,7 @@ mod tests {
         assert_eq!(fatigue_cutoff(now), now - 30 * DAY);
         assert!(now - 30 * DAY <= fatigue_cutoff(now));
         assert!(now - 30 * DAY + 1 > fatigue_cutoff(now));
-        assert!(ANSWER_SECS < FATIGUE_SECS, "one open survey at a time");
+        const { assert!(ANSWER_SECS < FATIGUE_SECS, "one open survey at a time") };
     }
 
     #[test]

@@ -305,7 +305,7 @@ fn figures_table(
         .collect_view();
     view! {
         <div class="table-wrap">
-            <table data-testid=testid>
+            <table class="figures" data-testid=testid>
                 <thead>
                     <tr>
                         <th scope="col">{t(first)}</th>

@@ -266,7 +266,7 @@ fn distribution_chart(tally: &Tally) -> impl IntoView {
                     <span class="key key-high"></span>{t("survey.staff.high")}
                 </span>
             </figcaption>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=t("survey.staff.table_caption")>
                 <table class="dist" data-testid="score-table">
                     <caption class="sr-only">{t("survey.staff.table_caption")}</caption>
                     <thead><tr><th scope="col">{t("survey.staff.score")}</th>{heads}</tr></thead>
@@ -304,7 +304,7 @@ fn figures_table(
         .map(|(label, tally)| figures_row(label, &tally))
         .collect_view();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=t(title)>
             <table class="figures" data-testid=testid>
                 <thead>
                     <tr>
@@ -405,11 +405,11 @@ fn results_view(q: crate::backend::services::surveys::ResultsQuery, r: Results) 
         </section>
         <section class="card">
             <h2>{t("survey.staff.by_kind")}</h2>
-            {figures_table("survey.staff.kind", by_service, "by-kind")}
+            {figures_table("survey.staff.by_kind", "survey.staff.kind", by_service, "by-kind")}
         </section>
         <section class="card">
             <h2>{t("survey.staff.by_month")}</h2>
-            {figures_table("survey.staff.month", by_month, "by-month")}
+            {figures_table("survey.staff.by_month", "survey.staff.month", by_month, "by-month")}
         </section>
         <section class="card">
             <h2>{t("survey.staff.comments")}</h2>

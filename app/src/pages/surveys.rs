@@ -294,7 +294,10 @@ fn figures_row(label: String, tally: &Tally) -> impl IntoView {
     }
 }
 
+/// A table of figures per row, in a frame that scrolls (and takes the focus, so keyboards
+/// can scroll it) on a narrow screen; `title` is its section's heading key.
 fn figures_table(
+    title: &'static str,
     first: &'static str,
     rows: Vec<(String, Tally)>,
     testid: &'static str,

@@ -78,10 +78,10 @@ test("a supervisor reads the results, filters them and downloads the CSV @nojs",
   await expect(page.getByTestId("stat-rate")).toHaveText(/^\d+%$/);
   await expect(page.getByTestId("by-kind")).toContainText("理赔");
   await expect(page.getByTestId("by-month").locator("tbody tr")).toHaveCount(6);
-  await page.getByLabel("服务类别").selectOption("claim");
+  await page.getByLabel("服务类别", { exact: true }).selectOption("claim");
   await page.getByRole("button", { name: "筛选" }).click();
   await expect(page).toHaveURL(/service=claim/);
-  await expect(page.getByLabel("服务类别")).toHaveValue("claim");
+  await expect(page.getByLabel("服务类别", { exact: true })).toHaveValue("claim");
   if (info.project.name !== "no-js") {
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("survey-csv").click()]);
     expect(download.suggestedFilename()).toMatch(/^anxin-surveys-\d{4}-\d{2}-\d{4}-\d{2}\.csv$/);

@@ -10,8 +10,10 @@ pub mod jobs;
 mod refusal;
 mod security_headers;
 mod server_fns;
+mod survey_export;
 
 use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
+use app::model::Permission;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -90,6 +92,9 @@ pub enum Audience {
     /// The signed-in customer (or staff viewing as them), for one of their own things
     /// (`{id}` in the path): anyone else's is a 404, nobody's the login page.
     Customer,
+    /// Staff with this permission: staff without it get a 404, anyone else the staff
+    /// sign-in page. Reads only.
+    Staff(Permission),
 }
 
 pub struct PlainRoute {
@@ -127,6 +132,10 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: "/bookings/{id}/calendar.ics",
         audience: Audience::Customer,
     },
+    PlainRoute {
+        path: app::api::surveys::STAFF_SURVEYS_CSV,
+        audience: Audience::Staff(Permission::SurveyResults),
+    },
 ];
 
 fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
@@ -138,6 +147,7 @@ fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
         "/claims/{claim}/documents/{document}" => axum::routing::post(claim_files::upload),
         "/claims/{claim}/files/{file}" => get(claim_files::download),
         "/bookings/{id}/calendar.ics" => get(calendar::booking_ics),
+        app::api::surveys::STAFF_SURVEYS_CSV => get(survey_export::answers_csv),
         // A table entry without a handler: caught by every test, at start.
         other => unreachable!("no handler for plain route {other}"),
     }
@@ -202,8 +212,16 @@ pub fn router(state: AppState) -> Router {
             body_limit::refuse_larger,
         ));
 
+    let staff = PLAIN_ROUTES
+        .iter()
+        .filter(|r| matches!(r.audience, Audience::Staff(_)))
+        .fold(Router::new(), |router, r| {
+            router.route(r.path, plain_handler(r.path))
+        });
+
     plain(Audience::Anyone)
         .merge(plain(Audience::Customer))
+        .merge(staff)
         .merge(webhooks)
         .merge(uploads)
         .merge(server_fns)

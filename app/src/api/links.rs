@@ -82,8 +82,7 @@ fn finish_check(back: &str, outcome: Result<(short_links::LiveLink, String), Che
             ctx::go(&match link.purpose {
                 Purpose::Renewal => super::policies::renew_path(&link.target_id),
                 Purpose::Claim => super::claims::claim_path(&link.target_id),
-                // Surveys arrive with their own page.
-                Purpose::Survey => "/".to_owned(),
+                Purpose::Survey => super::surveys::survey_path(&link.target_id),
             });
         }
         Err(CheckError::Gone) => ctx::go(back),

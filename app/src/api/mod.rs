@@ -11,6 +11,7 @@ pub mod locale;
 pub mod policies;
 pub mod services;
 pub mod settings;
+pub mod surveys;
 
 #[cfg(feature = "ssr")]
 pub mod account;

@@ -15,7 +15,8 @@ pub const NOTIFICATIONS_PAGE: &str = "/settings/notifications";
 pub async fn save_notification_preferences(
     renewal: Option<String>,
     claims: Option<String>,
-    service_survey: Option<String>,
+    service_notice: Option<String>,
+    survey: Option<String>,
     marketing: Option<String>,
     time_window: String,
 ) -> Result<(), ServerFnError> {
@@ -32,7 +33,8 @@ pub async fn save_notification_preferences(
     let prefs = preferences::Preferences {
         renewal: on(&renewal),
         claims: on(&claims),
-        service_survey: on(&service_survey),
+        service_notice: on(&service_notice),
+        survey: on(&survey),
         marketing: on(&marketing),
         time_window: window,
     };

@@ -6,7 +6,6 @@
 
 use super::domain::claims::{claim_no, standard_documents};
 use super::store::claims::{self as store, NewClaim, NewEvent, Payout};
-use super::store::seed::insert;
 use super::AppState;
 use crate::model::{ClaimEventKind, ClaimStage, DocumentState, Line};
 use rand::rngs::StdRng;
@@ -334,31 +333,6 @@ async fn claim(
         e.actor_staff_id = mover;
         store::insert_event(c, e).await?;
         stage = to;
-    }
-    if stage == ClaimStage::Paid && cx.now - at < 7 * DAY {
-        insert(
-            c,
-            "survey_invitations",
-            &[
-                "id",
-                "customer_id",
-                "subject_kind",
-                "subject_id",
-                "state",
-                "sent_at",
-                "expires_at",
-            ],
-            vec![
-                super::ids::new_id().into(),
-                p.customer_id.clone().into(),
-                "claim".into(),
-                id.clone().into(),
-                "sent".into(),
-                cx.now.into(),
-                (cx.now + 7 * DAY).into(),
-            ],
-        )
-        .await?;
     }
     Ok(id)
 }

@@ -188,11 +188,12 @@ pub async fn generate(
     }
 
     let mut roadside_done = 0;
-    for (i, e) in store::entitlements_of_everyone(&mut *c, &today.to_string())
-        .await?
-        .into_iter()
-        .enumerate()
-    {
+    let everyone = store::entitlements_of_everyone(&mut *c, &today.to_string()).await?;
+    // By phone: the first rows are customer 1's (the demo login), whose latest
+    // appointment took place two days ago, so that it has a survey still open.
+    let first_customer = everyone.first().map(|e| e.customer_id.clone());
+    let mut first_served = false;
+    for (i, e) in everyone.into_iter().enumerate() {
         let usage = UsageYear {
             policy_id: &e.policy_id,
             kind_id: &e.service_kind_id,
@@ -202,15 +203,19 @@ pub async fn generate(
             allowed: e.allowed,
         };
         if e.kind_code == ROADSIDE_KIND {
-            // Some drivers called for help this year; the first one's truck is on its way.
+            // Some drivers called for help this year.
             if i % 3 != 0 || roadside_done >= 6 {
                 continue;
             }
             let covered = store::spend_use(c, &usage).await?;
             let (place, what) = WHERE[roadside_done % WHERE.len()];
             let rid = id(&mut rng);
+            // The first one's truck is on its way; the second was helped three days ago
+            // (its survey is still open).
             let at = if roadside_done == 0 {
                 now - 20 * 60
+            } else if roadside_done == 1 {
+                now - 3 * 86_400
             } else {
                 now - rng.gen_range(5..200) * 86_400
             };
@@ -258,7 +263,10 @@ pub async fn generate(
         let year_start = shanghai_day_start(
             NaiveDate::parse_from_str(&e.year_start, "%Y-%m-%d").unwrap_or(today),
         );
+        let first = !first_served && first_customer.as_deref() == Some(e.customer_id.as_str());
+        first_served |= first;
         let plans: &[(i64, Option<BookingState>)] = match i % 4 {
+            _ if first => &[(-2, Some(BookingState::Completed)), (9, None)],
             0 => &[(-20, Some(BookingState::Completed)), (9, None)],
             1 => &[(6, None)],
             2 => &[(-35, Some(BookingState::NoShow))],

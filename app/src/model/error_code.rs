@@ -127,10 +127,20 @@ pub enum ErrorCode {
     UsernameTaken,
     /// An admin disabling or resetting their own account.
     OwnAccount,
+
+    // Satisfaction surveys (texts under `survey.error`).
+    /// No score chosen, or one that is not 1–10.
+    BadScore,
+    /// A comment longer than 500 characters.
+    CommentTooLong,
+    /// The survey was answered already (once only).
+    SurveyAnswered,
+    /// The survey's 7 days are over.
+    SurveyExpired,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 67] = [
+    pub const ALL: [ErrorCode; 71] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -198,6 +208,10 @@ impl ErrorCode {
         Self::BadUsername,
         Self::UsernameTaken,
         Self::OwnAccount,
+        Self::BadScore,
+        Self::CommentTooLong,
+        Self::SurveyAnswered,
+        Self::SurveyExpired,
     ];
 
     /// The code as it travels in `?error=`.
@@ -270,6 +284,10 @@ impl ErrorCode {
             Self::BadUsername => "bad_username",
             Self::UsernameTaken => "username_taken",
             Self::OwnAccount => "own_account",
+            Self::BadScore => "bad_score",
+            Self::CommentTooLong => "comment_too_long",
+            Self::SurveyAnswered => "survey_answered",
+            Self::SurveyExpired => "survey_expired",
         }
     }
 
@@ -284,6 +302,9 @@ impl ErrorCode {
         }
         if self.is_console() {
             return format!("console.error.{}", self.as_str());
+        }
+        if self.is_survey() {
+            return format!("survey.error.{}", self.as_str());
         }
         format!("error.{}", self.as_str())
     }
@@ -320,6 +341,14 @@ impl ErrorCode {
                 | Self::BadUsername
                 | Self::UsernameTaken
                 | Self::OwnAccount
+        )
+    }
+
+    /// The codes of satisfaction surveys, translated in their own section.
+    fn is_survey(self) -> bool {
+        matches!(
+            self,
+            Self::BadScore | Self::CommentTooLong | Self::SurveyAnswered | Self::SurveyExpired
         )
     }
 
@@ -367,6 +396,8 @@ impl ErrorCode {
             Self::BadTicket => &["ticket"],
             Self::BadSearch => &["q"],
             Self::BadUsername | Self::UsernameTaken => &["username"],
+            Self::BadScore => &["score-1"],
+            Self::CommentTooLong => &["comment"],
             _ => &[],
         }
     }

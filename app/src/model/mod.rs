@@ -13,7 +13,7 @@ pub use phone::Phone;
 pub use policy_no::PolicyNo;
 pub use states::{
     BookingState, ClaimEventKind, ClaimStage, DocumentState, OfferState, OutboxState, PaymentState,
-    PolicyStatus, RoadsideState,
+    PolicyStatus, RoadsideState, SurveyState, SurveySubject,
 };
 
 use serde::{Deserialize, Serialize};

@@ -215,3 +215,24 @@ state_enum! {
         Completed => "completed",
     }
 }
+
+state_enum! {
+    /// A satisfaction-survey invitation: `sent → answered | expired`.
+    SurveyState {
+        Sent => "sent",
+        /// Answered once; the response is kept beside it.
+        Answered => "answered",
+        Expired => "expired",
+    }
+}
+
+state_enum! {
+    /// What a survey asks about.
+    SurveySubject {
+        /// An appointment (check-up, inspection, consultation) that took place.
+        Booking => "booking",
+        Roadside => "roadside",
+        /// A claim that was paid.
+        Claim => "claim",
+    }
+}

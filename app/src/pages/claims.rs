@@ -305,12 +305,14 @@ pub fn ClaimPage() -> impl IntoView {
                             _ => Some(view! { <p><a href="/claims">{t("claim.back_to_list")}</a></p> }),
                         };
                         let title = c.claim_no.clone();
+                        let survey = crate::api::surveys::survey_about(crate::model::SurveySubject::Claim, &c.id).await;
                         view! {
                             <Title text=t_with("claim.title", &[("no", &title)])/>
                             <Layout viewer=Viewer::Customer>
                                 {back}
                                 <ErrorNotice error=error/>
                                 {done}
+                                <super::surveys::SurveyNotice survey/>
                                 {claim_head(&v)}
                                 {waiting}
                                 {timeline(&v)}

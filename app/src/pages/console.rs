@@ -394,7 +394,8 @@ fn customer_view(page: crate::api::console::CustomerPage) -> impl IntoView {
         <dl class="facts">
             <dt>{t("settings.category.renewal")}</dt><dd>{on_off(prefs.renewal)}</dd>
             <dt>{t("settings.category.claims")}</dt><dd>{on_off(prefs.claims)}</dd>
-            <dt>{t("settings.category.service_survey")}</dt><dd>{on_off(prefs.service_survey)}</dd>
+            <dt>{t("settings.category.service_notice")}</dt><dd>{on_off(prefs.service_notice)}</dd>
+            <dt>{t("settings.category.survey")}</dt><dd>{on_off(prefs.survey)}</dd>
             <dt>{t("settings.category.marketing")}</dt><dd>{on_off(prefs.marketing)}</dd>
             <dt>{t("settings.window_label")}</dt><dd>{t(&format!("settings.window.{}", prefs.time_window))}</dd>
             <dt>{t("console.staff_view")}</dt><dd>{if c.staff_view != 0 { t("console.staff_view_on") } else { t("console.staff_view_off") }}</dd>

@@ -16,7 +16,10 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 match customer_home().await {
-                    Ok(home) => view! { <Layout viewer=Viewer::Customer><Home home/></Layout> }.into_any(),
+                    Ok(home) => {
+                        let open = crate::api::surveys::open_surveys().await;
+                        view! { <Layout viewer=Viewer::Customer><Home home/><super::surveys::OpenSurveys open/></Layout> }.into_any()
+                    }
                     Err(PageError::Login) => {
                         ctx::go_page("/login");
                         ().into_any()

@@ -71,7 +71,7 @@ pub fn LinkPage() -> impl IntoView {
                                     <p class="eyebrow">{t("app.name")}</p>
                                     <h1>{t(&format!("link.title.{}", l.purpose.as_str()))}</h1>
                                     {summary}
-                                    <p class="muted">{t("link.check_intro")}</p>
+                                    <p class="muted">{t(&format!("link.check_intro_for.{}", l.purpose.as_str()))}</p>
                                     <ErrorNotice error=error/>
                                     {locked}
                                     {form}

@@ -12,6 +12,7 @@ mod renewal;
 mod services;
 mod settings;
 mod staff;
+mod surveys;
 
 use crate::i18n::{locale, t};
 use leptos::prelude::*;
@@ -106,6 +107,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff/audit") view=console::StaffAuditPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/accounts") view=console::StaffAccountsPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings/access") view=console::AccessPage ssr=SsrMode::Async/>
+                <Route path=path!("/surveys/:id") view=surveys::SurveyPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/surveys") view=surveys::StaffSurveysPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -426,6 +426,7 @@ pub fn BookingPage() -> impl IntoView {
                         let error = error_from_query();
                         let done = done_notice("services", &["booked", "rescheduled", "cancelled"]);
                         let name = kind_name(&b.kind_zh, &b.kind_en);
+                        let survey = crate::api::surveys::survey_about(crate::model::SurveySubject::Booking, &b.id).await;
                         let actions = if open {
                             view! {
                                 <div class="alt-actions">
@@ -448,6 +449,7 @@ pub fn BookingPage() -> impl IntoView {
                                 <p><a href=BOOKINGS>{t("services.back_to_bookings")}</a></p>
                                 {done}
                                 <ErrorNotice error/>
+                                <super::surveys::SurveyNotice survey/>
                                 <section class="card" data-testid="booking-detail">
                                     <h1>{name}</h1>
                                     <p><span class=booking_badge(b.state) data-testid="booking-state">{t(&format!("services.state.{}", b.state))}</span></p>
@@ -646,6 +648,7 @@ pub fn RoadsideStatusPage() -> impl IntoView {
                         let done = done_notice("roadside", &["received"]);
                         let covered = if r.usage_year.is_some() { t("roadside.covered") } else { t("roadside.not_covered") };
                         let phone = crate::model::Phone::parse(&r.callback_phone).map(|p| crate::i18n::phone(&p)).unwrap_or_default();
+                        let survey = crate::api::surveys::survey_about(crate::model::SurveySubject::Roadside, &r.id).await;
                         view! {
                             <Title text=t("roadside.status_title")/>
                             <Layout viewer=Viewer::Customer>
@@ -653,6 +656,7 @@ pub fn RoadsideStatusPage() -> impl IntoView {
                                 <h1>{t("roadside.status_title")}</h1>
                                 <Hotline/>
                                 {done}
+                                <super::surveys::SurveyNotice survey/>
                                 <section class="card" data-testid="roadside-status">
                                     <p>{t("roadside.request_no")} " " <strong class="mono" data-testid="request-no">{r.request_no.clone()}</strong></p>
                                     <p><span class=roadside_badge(r.state) data-testid="roadside-state">{t(&format!("roadside.state.{}", r.state))}</span></p>

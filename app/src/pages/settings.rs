@@ -56,7 +56,8 @@ pub fn NotificationsPage() -> impl IntoView {
                                             <legend>{t("settings.categories")}</legend>
                                             {check("renewal", s.prefs.renewal)}
                                             {check("claims", s.prefs.claims)}
-                                            {check("service_survey", s.prefs.service_survey)}
+                                            {check("service_notice", s.prefs.service_notice)}
+                                            {check("survey", s.prefs.survey)}
                                             {check("marketing", s.prefs.marketing)}
                                         </fieldset>
                                         <div class="field">

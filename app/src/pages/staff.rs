@@ -80,6 +80,9 @@ pub fn StaffHomePage() -> impl IntoView {
                                         <p><a class="btn btn-quiet" href="/staff/services">{t("services.staff.link")}</a></p>
                                         <p><a class="btn btn-quiet" href="/staff/roadside">{t("roadside.staff.link")}</a></p>
                                     })}
+                                    {home.role.can(crate::model::Permission::SurveyResults).then(|| view! {
+                                        <p><a class="btn btn-quiet" href=crate::api::surveys::STAFF_SURVEYS data-testid="survey-results-link">{t("survey.staff.link")}</a></p>
+                                    })}
                                 </section>
                             </Layout>
                         }

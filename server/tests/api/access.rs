@@ -16,6 +16,7 @@ const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff/customers/{id}", Some(Permission::ViewCustomer)),
     ("/staff/audit", Some(Permission::AuditLog)),
     ("/staff/accounts", Some(Permission::ManageStaff)),
+    ("/staff/surveys", Some(Permission::SurveyResults)),
 ];
 
 /// `{id}` of a staff page: the claim, or the customer.
@@ -127,6 +128,7 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
     );
     let customer_id = app.customer_id(&c.phone).await;
     let claim = claim_of(&app, &c).await;
+    let survey = app.survey_invitation(&c.phone, &claim).await.unwrap();
     view_as(&staff, &customer_id).await;
 
     // Reads: exactly the customer's pages, numbers masked (staff never passed a check).
@@ -176,6 +178,10 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
         ),
         ("/api/logout_everywhere", vec![]),
         ("/api/withdraw_claim", vec![("claim_id", claim.clone())]),
+        (
+            "/api/answer_survey",
+            vec![("survey_id", survey.clone()), ("score", "10".into())],
+        ),
     ];
     for (path, form) in &writes {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -184,6 +190,19 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM payments WHERE customer_id = $1",
+            &customer_id
+        )
+        .await,
+        0
+    );
+    // The survey: seen, never answered for them.
+    assert!(staff
+        .page(&format!("/surveys/{survey}"))
+        .await
+        .contains("data-testid=\"survey-form\""));
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM survey_responses WHERE customer_id = $1",
             &customer_id
         )
         .await,
@@ -232,7 +251,7 @@ async fn staff_viewing_as_a_customer_see_their_pages_but_can_never_act_for_them(
     );
     assert_eq!(
         app.count(
-            "SELECT COUNT(*) FROM sms_outbox WHERE phone = $1 AND category <> 'claim_progress'",
+            "SELECT COUNT(*) FROM sms_outbox WHERE phone = $1 AND category NOT IN ('claim_progress', 'survey')",
             &c.phone
         )
         .await,
@@ -300,6 +319,8 @@ pub(crate) async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
         "SELECT CAST(COALESCE(SUM(s.booked), 0) AS BIGINT) FROM slots s WHERE s.id IN (SELECT slot_id FROM bookings WHERE customer_id = $1)",
         "SELECT CAST(COALESCE(SUM(used), 0) AS BIGINT) FROM entitlement_usage WHERE customer_id = $1",
         "SELECT COUNT(*) FROM roadside_requests WHERE customer_id = $1 AND state = 'received'",
+        "SELECT COUNT(*) FROM survey_responses WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM survey_invitations WHERE customer_id = $1 AND state <> 'sent'",
     ] {
         out.push(app.count(sql, &id).await);
     }
@@ -339,6 +360,7 @@ const CUSTOMER_FNS: &[&str] = &[
     "cancel_booking",
     "request_roadside",
     "set_staff_viewing",
+    "answer_survey",
 ];
 /// Server functions for staff, and the permission each needs.
 const STAFF_FNS: &[(&str, Permission)] = &[
@@ -386,6 +408,7 @@ const CUSTOMER_PAGES: &[&str] = &[
     "/roadside",
     "/roadside/{id}",
     "/settings/access",
+    "/surveys/{id}",
 ];
 
 #[tokio::test]
@@ -453,6 +476,7 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         .next()
         .unwrap()
         .to_owned();
+    let a_survey = app.survey_invitation(&a.phone, &a_claim).await.unwrap();
 
     // The others: nobody, another customer, another customer's short-link session, staff.
     let b = app.customer("13900000812", "乙客户", Some(PASSWORD)).await;
@@ -529,6 +553,9 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             ("first_day", "2030-01-07"),
             ("hours", "9"),
             ("capacity", "2"),
+            ("survey_id", &a_survey),
+            ("score", "9"),
+            ("comment", "不是本人"),
         ];
         for (who, browser) in &strangers {
             let res = browser.post_form(&format!("/api/{f}"), &form).await;
@@ -595,6 +622,14 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
                 anxin::Audience::Customer => {
                     browser.get(&route.path.replace("{id}", &a_booking)).await
                 }
+                // The sweep's staff browser signed itself out above (a stranger's
+                // `logout_everywhere`): the member of staff signs in afresh.
+                anxin::Audience::Staff(_) if *who == "staff" => {
+                    let fresh = app.browser();
+                    fresh.staff_login("agent.sweep", PASSWORD).await;
+                    fresh.get(route.path).await
+                }
+                anxin::Audience::Staff(_) => browser.get(route.path).await,
                 // Unsigned, from a browser: refused, nothing changed.
                 anxin::Audience::SignedWebhook => browser
                     .client
@@ -641,6 +676,17 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
                     status == 200
                 } else {
                     status == 404 || (status == 303 || status == 302) && to.starts_with("/login")
+                };
+                assert!(ok, "{who} {}: {status} {to}", route.path);
+            }
+            if let anxin::Audience::Staff(permission) = route.audience {
+                let to = location(res.headers());
+                // The sweep's member of staff is an admin: every permission.
+                let ok = if *who == "staff" {
+                    assert!(StaffRole::Admin.can(permission));
+                    status == 200
+                } else {
+                    status == 302 && to.starts_with("/staff/login")
                 };
                 assert!(ok, "{who} {}: {status} {to}", route.path);
             }
@@ -691,6 +737,8 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             &a_booking
         } else if p.starts_with("/roadside") {
             &a_request
+        } else if p.starts_with("/surveys") {
+            &a_survey
         } else {
             &a_due.policy_id
         };

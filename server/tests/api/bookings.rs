@@ -302,7 +302,24 @@ async fn roadside_help_is_received_dispatched_arrives_and_completes() {
         assert!(redirected(&again).contains("error=moved_on"));
     }
     assert!(b.page(&format!("/roadside/{id}")).await.contains("已完成"));
-    assert_eq!(app.sms_count("13900001804").await, 4, "one text per step");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM sms_outbox WHERE category = 'service_notice' AND phone = $1",
+            "13900001804"
+        )
+        .await,
+        4,
+        "one text per step"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM sms_outbox WHERE category = 'survey' AND phone = $1",
+            "13900001804"
+        )
+        .await,
+        1,
+        "and, once completed, the survey"
+    );
 
     // An agent has no dispatch rights.
     app.staff("agent.road", StaffRole::Agent).await;

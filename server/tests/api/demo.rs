@@ -170,3 +170,73 @@ async fn demo_services_are_used_and_left_and_their_counters_agree_with_the_rows(
         );
     }
 }
+
+#[tokio::test]
+async fn demo_surveys_fill_the_results_and_leave_some_to_answer() {
+    let app = spawn_app().await;
+    generate(&app.state, DEMO_SEED).await.unwrap();
+    let pool = &app.state.db.pool;
+    let n = |sql: &'static str| async move {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(pool).await.unwrap();
+        n
+    };
+    assert!(n("SELECT COUNT(*) FROM survey_responses").await >= 15);
+    assert!(
+        n("SELECT COUNT(DISTINCT service) FROM survey_invitations").await >= 3,
+        "appointments, roadside help and claims"
+    );
+    assert!(n("SELECT COUNT(*) FROM survey_invitations WHERE state = 'sent'").await >= 5);
+    assert!(n("SELECT COUNT(*) FROM survey_responses WHERE comment <> ''").await >= 5);
+    assert_eq!(
+        n("SELECT COUNT(*) FROM survey_invitations WHERE service = ''").await,
+        0
+    );
+    // Never two invitations for one customer within 30 days.
+    assert_eq!(
+        n(
+            "SELECT COUNT(*) FROM survey_invitations a JOIN survey_invitations b \
+           ON a.customer_id = b.customer_id AND a.id <> b.id \
+           AND b.sent_at >= a.sent_at AND b.sent_at < a.sent_at + 2592000"
+        )
+        .await,
+        0
+    );
+    // Results over the last six months: a real chart.
+    let q = app::backend::services::surveys::ResultsQuery::parse(
+        None,
+        None,
+        None,
+        app.clock.today_shanghai(),
+    );
+    let r = app::backend::services::surveys::results(&app.state, &q)
+        .await
+        .unwrap();
+    assert!(r.total.answered() >= 10, "{:?}", r.total);
+    assert!(r.by_month.iter().filter(|(_, t)| t.sent > 0).count() >= 3);
+    // Open invitations were texted (the browser tests take their links from the outbox).
+    let now = app.clock.now().to_string();
+    let open = app
+        .count(
+            "SELECT COUNT(*) FROM survey_invitations i JOIN sms_outbox m ON m.dedupe_key = 'survey:' || i.id \
+             WHERE i.state = 'sent' AND i.expires_at > CAST($1 AS BIGINT)",
+            &now,
+        )
+        .await;
+    assert!(open >= 4, "{open} open surveys texted");
+    let shown = app::backend::store::outbox::newest(pool, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.category == "survey" && m.body.contains("/s/"))
+        .count();
+    assert!(shown >= 4, "{shown} survey texts on the outbox page");
+    // Customer 1 (the demo login) has one open, on their latest appointment's page.
+    let c1 = app
+        .customer_id(&app::backend::demo::customer_phone(1))
+        .await;
+    let open = app::backend::services::surveys::open_for_customer(&app.state, &c1)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].subject, app::model::SurveySubject::Booking);
+}

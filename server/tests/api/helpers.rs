@@ -831,3 +831,29 @@ impl Browser {
         .await
     }
 }
+
+impl TestApp {
+    /// A survey invitation for the customer with this phone, made as a completion makes
+    /// one (subject: a claim with this id). `None` when the rules make none.
+    pub async fn survey_invitation(&self, phone: &str, subject_id: &str) -> Option<String> {
+        use app::backend::services::surveys::{invite, Completed, CLAIM_SERVICE};
+        let customer_id = self.customer_id(phone).await;
+        let mut tx = self.state.db.pool.begin().await.unwrap();
+        let id = invite(
+            &mut tx,
+            &self.state,
+            Completed {
+                customer_id: &customer_id,
+                subject: app::model::SurveySubject::Claim,
+                subject_id,
+                service: CLAIM_SERVICE,
+                service_zh: "理赔",
+            },
+            self.clock.now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+}

@@ -24,3 +24,4 @@ mod sms_login;
 mod sms_sending;
 mod staff;
 mod storage;
+mod surveys;

@@ -82,7 +82,8 @@ async fn reminders_respect_the_chosen_window_and_the_weekly_cap() {
             &[
                 ("renewal", "on"),
                 ("claims", "on"),
-                ("service_survey", "on"),
+                ("service_notice", "on"),
+                ("survey", "on"),
                 ("time_window", "evening"),
             ],
         )

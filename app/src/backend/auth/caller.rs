@@ -99,10 +99,13 @@ pub enum Action {
     RequestRoadside,
     /// Allow or stop staff viewing the account (`/settings/access`).
     ChangeStaffViewing,
+    /// Rate a service or a paid claim (also from the survey's short link): the
+    /// customer's own opinion, never given for them.
+    AnswerSurvey,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -116,6 +119,7 @@ impl Action {
         Self::CancelBooking,
         Self::RequestRoadside,
         Self::ChangeStaffViewing,
+        Self::AnswerSurvey,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

@@ -8,4 +8,5 @@ pub mod lockout;
 pub mod payment;
 pub mod renewal;
 pub mod sms_rules;
+pub mod surveys;
 pub mod uploads;

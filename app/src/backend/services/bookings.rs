@@ -13,7 +13,7 @@ use crate::backend::store::bookings::{self as store, BookingRow, SlotRow, UsageY
 use crate::backend::store::{audit, customers, is_unique_violation, outbox, policies};
 use crate::backend::{ids, AppState};
 use crate::i18n::{t_in_with, Locale};
-use crate::model::BookingState;
+use crate::model::{BookingState, SurveySubject};
 use sqlx::AnyConnection;
 
 /// How many other slots a person is offered when the one they chose filled up.
@@ -420,6 +420,21 @@ pub async fn close_by_staff(
         },
     )
     .await?;
+    if to == BookingState::Completed {
+        super::surveys::invite(
+            &mut tx,
+            state,
+            super::surveys::Completed {
+                customer_id: &b.customer_id,
+                subject: SurveySubject::Booking,
+                subject_id: booking_id,
+                service: &b.kind_code,
+                service_zh: &b.kind_zh,
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -13,7 +13,9 @@ use crate::backend::store::claims::{self as store, ClaimRow, DocumentRow, EventR
 use crate::backend::store::{customers, outbox, payment_methods, policies};
 use crate::backend::AppState;
 use crate::i18n::{t_in_with, Locale};
-use crate::model::{ClaimEventKind, ClaimStage, DocumentState, Line, Money, PolicyStatus};
+use crate::model::{
+    ClaimEventKind, ClaimStage, DocumentState, Line, Money, PolicyStatus, SurveySubject,
+};
 use chrono::NaiveDate;
 use sqlx::AnyConnection;
 
@@ -808,6 +810,21 @@ async fn change_stage(
         _ => ("sms.claim_stage", vec![("stage", stage_name.as_str())]),
     };
     notify(&mut tx, state, claim, &event, key, &extra, now).await?;
+    if to == ClaimStage::Paid {
+        super::surveys::invite(
+            &mut tx,
+            state,
+            super::surveys::Completed {
+                customer_id: &claim.customer_id,
+                subject: SurveySubject::Claim,
+                subject_id: &claim.id,
+                service: super::surveys::CLAIM_SERVICE,
+                service_zh: &t_in_with(Locale::ZhCn, "survey.service.claim", &[]),
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -11,3 +11,4 @@ pub mod renewal_offers;
 pub mod roadside;
 pub mod short_links;
 pub mod sms;
+pub mod surveys;

@@ -7,8 +7,8 @@ use crate::backend::store::bookings::{self as entitlements, UsageYear};
 use crate::backend::store::roadside::{self as store, RoadsideRow};
 use crate::backend::store::{audit, outbox, policies};
 use crate::backend::{ids, AppState};
-use crate::i18n::{t_in_with, Locale};
-use crate::model::RoadsideState;
+use crate::i18n::{t_in, t_in_with, Locale};
+use crate::model::{RoadsideState, SurveySubject};
 use rand::Rng;
 
 #[derive(Debug, thiserror::Error)]
@@ -205,6 +205,21 @@ pub async fn advance(
         },
     )
     .await?;
+    if to == RoadsideState::Completed {
+        super::surveys::invite(
+            &mut tx,
+            state,
+            super::surveys::Completed {
+                customer_id: &r.customer_id,
+                subject: SurveySubject::Roadside,
+                subject_id: id,
+                service: ROADSIDE_KIND,
+                service_zh: &t_in(Locale::ZhCn, "roadside.title"),
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(to)
 }

@@ -19,7 +19,8 @@ pub async fn dispatch(state: &AppState, holder: &str) -> anyhow::Result<usize> {
                 let wanted = match category {
                     Category::RenewalReminder => prefs.renewal,
                     Category::ClaimProgress => prefs.claims,
-                    Category::ServiceNotice | Category::Survey => prefs.service_survey,
+                    Category::ServiceNotice => prefs.service_notice,
+                    Category::Survey => prefs.survey,
                     Category::Marketing => prefs.marketing,
                     Category::LoginCode | Category::PaymentConfirmation => 1,
                 };

@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod short_links;
 pub mod sms_codes;
 pub mod staff;
+pub mod surveys;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};

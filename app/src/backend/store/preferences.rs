@@ -5,7 +5,10 @@ use sqlx::{Any, Executor};
 pub struct Preferences {
     pub renewal: i64,
     pub claims: i64,
-    pub service_survey: i64,
+    /// Appointment confirmations and reminders, roadside updates.
+    pub service_notice: i64,
+    /// Satisfaction surveys after a service or a paid claim.
+    pub survey: i64,
     pub marketing: i64,
     pub time_window: String,
 }
@@ -16,7 +19,8 @@ impl Default for Preferences {
         Self {
             renewal: 1,
             claims: 1,
-            service_survey: 1,
+            service_notice: 1,
+            survey: 1,
             marketing: 0,
             time_window: "any".into(),
         }
@@ -28,7 +32,7 @@ pub async fn get<'e>(
     customer_id: &str,
 ) -> sqlx::Result<Preferences> {
     let row: Option<Preferences> = sqlx::query_as(
-        "SELECT renewal, claims, service_survey, marketing, time_window FROM notification_preferences WHERE customer_id = $1",
+        "SELECT renewal, claims, service_notice, survey, marketing, time_window FROM notification_preferences WHERE customer_id = $1",
     )
     .bind(customer_id)
     .fetch_optional(ex)
@@ -43,15 +47,16 @@ pub async fn save<'e>(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO notification_preferences (customer_id, renewal, claims, service_survey, marketing, time_window, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (customer_id) DO UPDATE SET renewal = $2, claims = $3, service_survey = $4, marketing = $5, \
-         time_window = $6, updated_at = $7",
+        "INSERT INTO notification_preferences (customer_id, renewal, claims, service_notice, survey, marketing, time_window, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (customer_id) DO UPDATE SET renewal = $2, claims = $3, service_notice = $4, survey = $5, \
+         marketing = $6, time_window = $7, updated_at = $8",
     )
     .bind(customer_id)
     .bind(p.renewal)
     .bind(p.claims)
-    .bind(p.service_survey)
+    .bind(p.service_notice)
+    .bind(p.survey)
     .bind(p.marketing)
     .bind(&p.time_window)
     .bind(now)
@@ -68,9 +73,9 @@ pub async fn unsubscribe_phone<'e>(
     now: i64,
 ) -> sqlx::Result<bool> {
     let r = sqlx::query(
-        "INSERT INTO notification_preferences (customer_id, renewal, claims, service_survey, marketing, time_window, updated_at) \
-         SELECT id, 0, 1, 0, 0, 'any', $2 FROM customers WHERE phone = $1 \
-         ON CONFLICT (customer_id) DO UPDATE SET renewal = 0, service_survey = 0, marketing = 0, updated_at = $2",
+        "INSERT INTO notification_preferences (customer_id, renewal, claims, service_notice, survey, marketing, time_window, updated_at) \
+         SELECT id, 0, 1, 0, 0, 0, 'any', $2 FROM customers WHERE phone = $1 \
+         ON CONFLICT (customer_id) DO UPDATE SET renewal = 0, service_notice = 0, survey = 0, marketing = 0, updated_at = $2",
     )
     .bind(phone)
     .bind(now)

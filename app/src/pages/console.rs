@@ -401,12 +401,12 @@ fn customer_view(page: crate::api::console::CustomerPage) -> impl IntoView {
             <dt>{t("console.staff_view")}</dt><dd>{if c.staff_view != 0 { t("console.staff_view_on") } else { t("console.staff_view_off") }}</dd>
         </dl>
     };
-    let table = |heads: &[&str], rows: AnyView| {
+    let table = |label: &str, heads: &[&str], rows: AnyView| {
         let heads = heads
             .iter()
             .map(|h| view! { <th scope="col">{t(h)}</th> })
             .collect_view();
-        view! { <div class="table-wrap"><table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table></div> }.into_any()
+        view! { <div class="table-wrap" tabindex="0" role="region" aria-label=t(label)><table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table></div> }.into_any()
     };
     let since = datetime(c.created_at);
     view! {
@@ -434,22 +434,22 @@ fn customer_view(page: crate::api::console::CustomerPage) -> impl IntoView {
             </section>
             <div class="panels">
                 {panel("policies", t("console.panel.policies"), v.policies.is_empty(),
-                    table(&["console.policy_no", "console.product", "console.status", "console.ends", "console.premium", "console.auto_debit"], policies.into_any()))}
+                    table("console.panel.policies", &["console.policy_no", "console.product", "console.status", "console.ends", "console.premium", "console.auto_debit"], policies.into_any()))}
                 {panel("payments", t("console.panel.payments"), v.payments.is_empty(),
-                    table(&["console.when", "console.policy_no", "console.amount", "console.status"], payments.into_any()))}
+                    table("console.panel.payments", &["console.when", "console.policy_no", "console.amount", "console.status"], payments.into_any()))}
                 {panel("claims", t("console.panel.claims"), v.claims.is_empty(),
-                    table(&["console.claim_no", "console.incident", "console.stage", "console.paid"], claims.into_any()))}
+                    table("console.panel.claims", &["console.claim_no", "console.incident", "console.stage", "console.paid"], claims.into_any()))}
                 {panel("bookings", t("console.panel.bookings"), v.bookings.is_empty(),
-                    table(&["console.service", "console.provider", "console.when", "console.status"], bookings.into_any()))}
+                    table("console.panel.bookings", &["console.service", "console.provider", "console.when", "console.status"], bookings.into_any()))}
                 {panel("roadside", t("console.panel.roadside"), v.roadside.is_empty(),
-                    table(&["console.request_no", "console.when", "console.location", "console.status"], roadside.into_any()))}
+                    table("console.panel.roadside", &["console.request_no", "console.when", "console.location", "console.status"], roadside.into_any()))}
                 {panel("surveys", t("console.panel.surveys"), v.surveys.is_empty(),
-                    table(&["console.when", "console.subject", "console.score", "console.comment"], surveys.into_any()))}
+                    table("console.panel.surveys", &["console.when", "console.subject", "console.score", "console.comment"], surveys.into_any()))}
                 {panel("sms", t("console.panel.sms"), v.sms.is_empty(),
-                    table(&["console.when", "console.category", "console.status", "console.body"], sms.into_any()))}
+                    table("console.panel.sms", &["console.when", "console.category", "console.status", "console.body"], sms.into_any()))}
                 {panel("prefs", t("console.panel.prefs"), false, pref_rows.into_any())}
                 {panel("access", t("console.panel.access"), v.visits.is_empty(),
-                    table(&["console.when", "console.who", "console.how_long", "console.why", "console.requests"], visits.into_any()))}
+                    table("console.panel.access", &["console.when", "console.who", "console.how_long", "console.why", "console.requests"], visits.into_any()))}
             </div>
         </Layout>
     }
@@ -513,7 +513,7 @@ pub fn StaffAuditPage() -> impl IntoView {
                                     <button type="submit" class="btn btn-primary">{t("console.filter")}</button>
                                 </form>
                                 {empty}
-                                <div class="card table-wrap">
+                                <div class="card table-wrap" tabindex="0" role="region" aria-label=t("console.audit_title")>
                                     <table class="audit">
                                         <caption class="sr-only">{t("console.audit_title")}</caption>
                                         <thead><tr>

@@ -295,27 +295,29 @@ pub async fn create_staff(
     Ok(())
 }
 
-/// The admin's own account may not be disabled or reset from the console (that would
-/// lock the last admin out); the command line can.
+/// The admin asking to disable or reset `username`, or `None` (and the redirect) for
+/// anyone else or for their own account, which the console may not lock out (the command
+/// line can).
 #[cfg(feature = "ssr")]
-async fn own_account(admin_id: &str, username: &str) -> bool {
-    let state = ctx::state();
-    matches!(
-        crate::backend::store::staff::by_id(&state.db.pool, admin_id).await,
+async fn admin_acting_on(username: &str) -> Option<String> {
+    let admin = require_admin().await?;
+    let own = matches!(
+        crate::backend::store::staff::by_id(&ctx::state().db.pool, &admin).await,
         Ok(Some(row)) if row.username == username.trim().to_lowercase()
-    )
+    );
+    if own {
+        ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::OwnAccount, &[]));
+        return None;
+    }
+    Some(admin)
 }
 
 /// An admin disables a member of staff: no more logins, their sessions end now.
 #[server(prefix = "/api", endpoint = "disable_staff")]
 pub async fn disable_staff(username: String) -> Result<(), ServerFnError> {
-    let Some(admin) = require_admin().await else {
+    let Some(admin) = admin_acting_on(&username).await else {
         return Ok(());
     };
-    if own_account(&admin, &username).await {
-        ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::OwnAccount, &[]));
-        return Ok(());
-    }
     let state = ctx::state();
     match crate::backend::auth::staff::disable(&state, &username, Some(&admin)).await {
         Ok(Some(_)) => ctx::go(&format!("{ACCOUNTS}?done=disabled")),
@@ -328,13 +330,9 @@ pub async fn disable_staff(username: String) -> Result<(), ServerFnError> {
 /// An admin resets a member of staff's password: a new temporary one, shown once.
 #[server(prefix = "/api", endpoint = "reset_staff_password")]
 pub async fn reset_staff_password(username: String) -> Result<(), ServerFnError> {
-    let Some(admin) = require_admin().await else {
+    let Some(admin) = admin_acting_on(&username).await else {
         return Ok(());
     };
-    if own_account(&admin, &username).await {
-        ctx::go(&ctx::error_url(ACCOUNTS, ErrorCode::OwnAccount, &[]));
-        return Ok(());
-    }
     let state = ctx::state();
     match crate::backend::auth::staff::reset_password(&state, &admin, &username).await {
         Ok(Some(password)) => {

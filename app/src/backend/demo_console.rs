@@ -66,11 +66,7 @@ pub async fn generate(
         } else {
             format!("137{:08}", 2000 + i)
         };
-        sqlx::query("UPDATE staff SET phone = $1 WHERE id = $2")
-            .bind(phone)
-            .bind(sid)
-            .execute(&mut *c)
-            .await?;
+        super::store::staff::set_phone(&mut *c, sid, Some(&phone)).await?;
     }
     sqlx::query("UPDATE customers SET staff_view = 0 WHERE phone = $1")
         .bind(customer_phone(OPTED_OUT))

@@ -139,3 +139,15 @@ pub fn autofocus(error: &Option<FormError>, id: &str) -> bool {
         (code, _) => code.focus().contains(&id),
     })
 }
+
+/// "Saved" after a settings form came back with `?saved=1`; nothing otherwise.
+#[component]
+pub fn SavedNotice() -> impl IntoView {
+    use_query_map()
+        .get_untracked()
+        .get("saved")
+        .is_some()
+        .then(|| {
+            view! { <p class="alert alert-info" role="status">{t("settings.saved")}</p> }
+        })
+}

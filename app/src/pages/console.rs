@@ -11,7 +11,7 @@ use crate::api::console::{
 };
 use crate::backend::auth::viewing::{MAX_REASON_CHARS, MAX_TICKET_CHARS, MIN_REASON_CHARS};
 use crate::backend::domain::customer_profile::{Points, Tag};
-use crate::components::{error_from_query, ErrorNotice, Layout};
+use crate::components::{error_from_query, ErrorNotice, Layout, SavedNotice};
 use crate::i18n::{date, datetime, t, t_with};
 use crate::model::{Money, Phone};
 use leptos::prelude::*;
@@ -547,9 +547,6 @@ pub fn AccessPage() -> impl IntoView {
                 match access_page().await {
                     Err(e) => page_error(e),
                     Ok(p) => {
-                        let saved = use_query_map().get_untracked().get("saved").is_some().then(|| view! {
-                            <p class="alert alert-info" role="status">{t("settings.saved")}</p>
-                        });
                         let empty = p.visits.is_empty().then(|| view! { <p class="muted" data-testid="no-visits">{t("access.none")}</p> });
                         let now = p.now;
                         let visits = p.visits.iter().map(|x| view! {
@@ -565,7 +562,7 @@ pub fn AccessPage() -> impl IntoView {
                                 <section class="card narrow">
                                     <h1>{t("access.title")}</h1>
                                     <p class="muted">{t("access.intro")}</p>
-                                    {saved}
+                                    <SavedNotice/>
                                     <ErrorNotice error=error_from_query()/>
                                     <form method="post" action=SetStaffViewing::PATH class="form" data-testid="access-form">
                                         <label class="check">

@@ -1,12 +1,11 @@
 use super::policies::page_error;
 use crate::api::account::Viewer;
 use crate::api::settings::{notification_settings, SaveNotificationPreferences};
-use crate::components::{error_from_query, ErrorNotice, Layout};
+use crate::components::{error_from_query, ErrorNotice, Layout, SavedNotice};
 use crate::i18n::t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 /// `/settings/notifications`: what to hear about, when, and what was sent.
 #[component]
@@ -17,9 +16,6 @@ pub fn NotificationsPage() -> impl IntoView {
                 match notification_settings().await {
                     Err(e) => page_error(e),
                     Ok(s) => {
-                        let saved = use_query_map().get_untracked().get("saved").is_some().then(|| view! {
-                            <p class="alert alert-info" role="status">{t("settings.saved")}</p>
-                        });
                         let check = |name: &'static str, on: i64| view! {
                             <label class="check">
                                 <input type="checkbox" name=name value="on" checked=on == 1/>
@@ -49,7 +45,7 @@ pub fn NotificationsPage() -> impl IntoView {
                             <Layout viewer=Viewer::Customer>
                                 <section class="card narrow">
                                     <h1>{t("settings.title")}</h1>
-                                    {saved}
+                                    <SavedNotice/>
                                     <ErrorNotice error=error_from_query()/>
                                     <form method="post" action=SaveNotificationPreferences::PATH class="form" data-testid="prefs-form">
                                         <fieldset>

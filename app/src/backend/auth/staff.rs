@@ -80,6 +80,12 @@ pub enum AddStaffError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<sqlx::Error> for AddStaffError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
 /// Creates a member of staff (the `anxin staff add` command).
 pub async fn add(
     state: &AppState,
@@ -146,21 +152,33 @@ pub async fn disable(
         return Ok(None);
     };
     let ended = sessions::delete_for_staff(&mut *tx, &id).await?;
+    staff_change(&mut tx, by, "staff.disabled", &id, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(Some(ended))
+}
+
+/// The audit line of a change to a staff account: by an admin (`by`), or from the
+/// command line (the system).
+async fn staff_change(
+    tx: &mut sqlx::AnyConnection,
+    by: Option<&str>,
+    action: &str,
+    staff_id: &str,
+    now: i64,
+) -> sqlx::Result<()> {
     audit::record(
         &mut *tx,
         audit::AuditEntry {
             actor_kind: if by.is_some() { "staff" } else { "system" },
             actor_id: by,
             customer_id: None,
-            action: "staff.disabled",
-            detail: &id,
+            action,
+            detail: staff_id,
             ip: None,
-            now: state.clock.now(),
+            now,
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Some(ended))
+    .await
 }
 
 /// A password made to be handed over once: 16 base-62 characters (about 95 bits).
@@ -187,25 +205,17 @@ pub async fn create_by_admin(
         SecretString::from(password.expose_secret().to_owned()),
     )
     .await?;
-    let mut tx = state.db.pool.begin().await.map_err(anyhow::Error::from)?;
-    crate::backend::store::console::set_staff_phone(&mut *tx, &id, phone)
-        .await
-        .map_err(anyhow::Error::from)?;
-    audit::record(
-        &mut *tx,
-        audit::AuditEntry {
-            actor_kind: "staff",
-            actor_id: Some(admin_id),
-            customer_id: None,
-            action: "staff.created",
-            detail: &id,
-            ip: None,
-            now: state.clock.now(),
-        },
+    let mut tx = state.db.pool.begin().await?;
+    staff::set_phone(&mut *tx, &id, phone).await?;
+    staff_change(
+        &mut tx,
+        Some(admin_id),
+        "staff.created",
+        &id,
+        state.clock.now(),
     )
-    .await
-    .map_err(anyhow::Error::from)?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    .await?;
+    tx.commit().await?;
     Ok(password)
 }
 
@@ -220,23 +230,18 @@ pub async fn reset_password(
     let password = temporary_password();
     let hash = passwords::hash(SecretString::from(password.expose_secret().to_owned()))
         .await
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e:?}"))?;
+        .map_err(anyhow::Error::from)?;
     let mut tx = state.db.pool.begin().await?;
     let Some(id) = staff::set_password(&mut *tx, &username, &hash).await? else {
         return Ok(None);
     };
     sessions::delete_for_staff(&mut *tx, &id).await?;
-    audit::record(
-        &mut *tx,
-        audit::AuditEntry {
-            actor_kind: "staff",
-            actor_id: Some(admin_id),
-            customer_id: None,
-            action: "staff.password_reset",
-            detail: &id,
-            ip: None,
-            now: state.clock.now(),
-        },
+    staff_change(
+        &mut tx,
+        Some(admin_id),
+        "staff.password_reset",
+        &id,
+        state.clock.now(),
     )
     .await?;
     tx.commit().await?;

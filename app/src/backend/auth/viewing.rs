@@ -109,7 +109,7 @@ pub async fn start(
     let card = console::card(&mut *tx, customer_id)
         .await?
         .ok_or(StartError::NotFound)?;
-    if console::staff_phone(&mut *tx, staff_id).await?.as_deref() == Some(card.phone.as_str()) {
+    if crate::backend::store::staff::is_own_record(&mut *tx, staff_id, &card.phone).await? {
         return Err(StartError::OwnRecord);
     }
     let id = crate::backend::ids::new_id();

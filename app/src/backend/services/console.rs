@@ -2,7 +2,9 @@
 //! opening of a 360° view is written to the audit log under the staff member's name.
 
 use crate::backend::domain::customer_profile::{self as profile, Facts, Holding, Tag, Tier};
-use crate::backend::store::{audit, bookings, console, outbox, policies, preferences, roadside};
+use crate::backend::store::{
+    audit, bookings, claims, console, outbox, policies, preferences, roadside, staff,
+};
 use crate::backend::AppState;
 use crate::model::{Line, Phone, PolicyNo};
 
@@ -80,7 +82,7 @@ pub struct Customer360 {
     pub tier: Tier,
     pub policies: Vec<policies::PolicySummary>,
     pub payments: Vec<console::PaymentLine>,
-    pub claims: Vec<console::ClaimLine>,
+    pub claims: Vec<claims::ClaimLine>,
     pub bookings: Vec<bookings::BookingRow>,
     pub roadside: Vec<roadside::RoadsideRow>,
     pub surveys: Vec<console::SurveyLine>,
@@ -120,7 +122,7 @@ pub async fn customer_360(
     )
     .await?;
     let policies = policies::list_for_customer(pool, customer_id).await?;
-    let claims = console::claims_of_customer(pool, customer_id).await?;
+    let claims = claims::lines_for_customer(pool, customer_id).await?;
     let first_cover = console::first_cover(pool, customer_id)
         .await?
         .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
@@ -142,7 +144,7 @@ pub async fn customer_360(
         first_cover,
         today: state.clock.today_shanghai(),
     };
-    let own_record = console::staff_phone(pool, staff_id).await?.as_deref() == Some(&card.phone);
+    let own_record = staff::is_own_record(pool, staff_id, &card.phone).await?;
     Ok(Some(Customer360 {
         phone_masked: mask_phone(&card.phone),
         tags: profile::tags(&facts),

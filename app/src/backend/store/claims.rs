@@ -14,7 +14,11 @@ pub struct ClaimLine {
     pub stage: ClaimStage,
     pub incident_date: String,
     pub reported_at: i64,
+    pub amount_paid_fen: Option<i64>,
 }
+
+const LINE: &str =
+    "SELECT id, claim_no, stage, incident_date, reported_at, amount_paid_fen FROM claims";
 
 /// A policy's claims, scoped by customer.
 pub async fn for_policy<'e>(
@@ -22,12 +26,24 @@ pub async fn for_policy<'e>(
     customer_id: &str,
     policy_id: &str,
 ) -> sqlx::Result<Vec<ClaimLine>> {
-    sqlx::query_as(
-        "SELECT id, claim_no, stage, incident_date, reported_at FROM claims \
-         WHERE customer_id = $1 AND policy_id = $2 ORDER BY reported_at DESC",
-    )
+    sqlx::query_as(&format!(
+        "{LINE} WHERE customer_id = $1 AND policy_id = $2 ORDER BY reported_at DESC"
+    ))
     .bind(customer_id)
     .bind(policy_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// A customer's newest 100 claims, on all their policies (the staff 360° view).
+pub async fn lines_for_customer<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+) -> sqlx::Result<Vec<ClaimLine>> {
+    sqlx::query_as(&format!(
+        "{LINE} WHERE customer_id = $1 ORDER BY reported_at DESC, id LIMIT 100"
+    ))
+    .bind(customer_id)
     .fetch_all(ex)
     .await
 }

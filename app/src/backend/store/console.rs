@@ -111,31 +111,6 @@ pub async fn set_staff_view<'e>(
     Ok(())
 }
 
-/// A member of staff's own phone, if they gave one.
-pub async fn staff_phone<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    staff_id: &str,
-) -> sqlx::Result<Option<String>> {
-    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT phone FROM staff WHERE id = $1")
-        .bind(staff_id)
-        .fetch_optional(ex)
-        .await?;
-    Ok(row.and_then(|(p,)| p))
-}
-
-pub async fn set_staff_phone<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    staff_id: &str,
-    phone: Option<&str>,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE staff SET phone = $1 WHERE id = $2")
-        .bind(phone)
-        .bind(staff_id)
-        .execute(ex)
-        .await?;
-    Ok(())
-}
-
 pub struct NewImpersonation<'a> {
     pub id: &'a str,
     pub staff_id: &'a str,
@@ -384,31 +359,6 @@ pub async fn is_open_claim<'e>(
     .fetch_optional(ex)
     .await?;
     Ok(row.is_some_and(|(n,)| n > 0))
-}
-
-/// A claim as the 360° view lists it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ClaimLine {
-    pub id: String,
-    pub claim_no: String,
-    #[sqlx(try_from = "String")]
-    pub stage: crate::model::ClaimStage,
-    pub incident_date: String,
-    pub reported_at: i64,
-    pub amount_paid_fen: Option<i64>,
-}
-
-pub async fn claims_of_customer<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    customer_id: &str,
-) -> sqlx::Result<Vec<ClaimLine>> {
-    sqlx::query_as(
-        "SELECT id, claim_no, stage, incident_date, reported_at, amount_paid_fen FROM claims \
-         WHERE customer_id = $1 ORDER BY reported_at DESC, id LIMIT 100",
-    )
-    .bind(customer_id)
-    .fetch_all(ex)
-    .await
 }
 
 /// The first day of cover of any of the customer's policies (`YYYY-MM-DD`).

@@ -8,6 +8,8 @@ pub struct StaffRow {
     pub role: String,
     pub password_hash: String,
     pub disabled: i64,
+    /// Their own mobile: "view as customer" is refused for the customer with it.
+    pub phone: Option<String>,
 }
 
 pub async fn insert<'e>(
@@ -39,7 +41,7 @@ pub async fn by_username<'e>(
     username: &str,
 ) -> sqlx::Result<Option<StaffRow>> {
     sqlx::query_as(
-        "SELECT id, username, display_name, role, password_hash, disabled FROM staff WHERE username = $1",
+        "SELECT id, username, display_name, role, password_hash, disabled, phone FROM staff WHERE username = $1",
     )
     .bind(username)
     .fetch_optional(ex)
@@ -51,7 +53,7 @@ pub async fn by_id<'e>(
     id: &str,
 ) -> sqlx::Result<Option<StaffRow>> {
     sqlx::query_as(
-        "SELECT id, username, display_name, role, password_hash, disabled FROM staff WHERE id = $1",
+        "SELECT id, username, display_name, role, password_hash, disabled, phone FROM staff WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(ex)
@@ -105,4 +107,29 @@ pub async fn set_password<'e>(
             .fetch_optional(ex)
             .await?;
     Ok(row.map(|(id,)| id))
+}
+
+pub async fn set_phone<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    staff_id: &str,
+    phone: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE staff SET phone = $1 WHERE id = $2")
+        .bind(phone)
+        .bind(staff_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Is the customer with `customer_phone` this member of staff themselves?
+pub async fn is_own_record<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    staff_id: &str,
+    customer_phone: &str,
+) -> sqlx::Result<bool> {
+    Ok(by_id(ex, staff_id)
+        .await?
+        .and_then(|s| s.phone)
+        .is_some_and(|p| p == customer_phone))
 }

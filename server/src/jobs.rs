@@ -143,7 +143,12 @@ async fn keep_running(state: AppState, holder: Arc<str>, job: Job) {
         tick.tick().await;
         match run_once(&state, &holder, &job).await {
             Ok(()) => streak.ended(job.name),
-            Err(error) => streak.failed(job.name, &error),
+            Err(error) => {
+                streak.failed(job.name, &error);
+                // The database away: every job failing on every tick would only add load
+                // to its recovery. Back off, and come back on the timer once it is up.
+                tokio::time::sleep(streak.pause(job.every)).await;
+            }
         }
     }
 }
@@ -175,6 +180,9 @@ async fn run_once(state: &AppState, holder: &Arc<str>, job: &Job) -> Result<(), 
     }
 }
 
+/// The longest a failing job waits between tries.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
 /// Logs the first failure of a streak and the recovery, not every tick in between.
 #[derive(Default)]
 struct FailureStreak {
@@ -196,10 +204,43 @@ impl FailureStreak {
         self.failures += 1;
     }
 
+    /// How long to wait, beyond the timer, after the latest failure: nothing after the
+    /// first, then doubling from the job's interval, up to `MAX_BACKOFF`.
+    fn pause(&self, every: Duration) -> Duration {
+        if self.failures <= 1 {
+            return Duration::ZERO;
+        }
+        let doublings = u32::try_from(self.failures - 2).unwrap_or(u32::MAX).min(16);
+        every.saturating_mul(1u32 << doublings).min(MAX_BACKOFF)
+    }
+
     fn ended(&mut self, job: &str) {
         if self.failures > 0 {
             tracing::info!(job, failures = self.failures, "job recovered");
         }
         self.failures = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failing_job_backs_off_up_to_a_minute_and_recovers_at_once() {
+        let every = Duration::from_secs(2);
+        let mut streak = FailureStreak::default();
+        let mut pauses = Vec::new();
+        for _ in 0..8 {
+            streak.failed("test", "database unreachable");
+            pauses.push(streak.pause(every).as_secs());
+        }
+        assert_eq!(pauses, [0, 2, 4, 8, 16, 32, 60, 60]);
+        streak.ended("test");
+        assert_eq!(streak.pause(every), Duration::ZERO);
+        for _ in 0..100 {
+            streak.failed("test", "still away");
+        }
+        assert_eq!(streak.pause(Duration::from_secs(300)), MAX_BACKOFF);
     }
 }

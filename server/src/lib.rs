@@ -7,6 +7,7 @@ mod claim_files;
 mod client_ip;
 mod cross_site;
 pub mod jobs;
+mod outage;
 mod refusal;
 mod security_headers;
 mod server_fns;
@@ -29,9 +30,22 @@ use tower_http::trace::TraceLayer;
 
 /// Connects, migrates and (when asked and empty) fills the database with demo data.
 pub async fn prepare(config: Config, clock: Clock) -> anyhow::Result<AppState> {
-    let db = Db::connect(&config.database_url).await?;
-    db.migrate().await?;
-    let demo = config.demo_if_empty;
+    let db = Db::connect(&config.database_url, config.db).await?;
+    if db.read_only {
+        let msg = "the database is read-only: pages can be read, but every change (signing \
+                   in included) is answered with 503 until the file is writable and the \
+                   server restarted";
+        tracing::error!("{msg}");
+        eprintln!("anxin: {msg}");
+    }
+    db.migrate().await.map_err(|e| {
+        if db.read_only {
+            e.context("the database is read-only and needs migrating: open it read-write once")
+        } else {
+            e
+        }
+    })?;
+    let demo = config.demo_if_empty && !db.read_only;
     let state = AppState::new(db, config, clock)?;
     if demo && state.db.is_empty().await? {
         let summary = app::backend::demo::generate(&state, app::backend::demo::DEMO_SEED).await?;
@@ -109,6 +123,14 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         audience: Audience::Anyone,
     },
     PlainRoute {
+        path: "/health/live",
+        audience: Audience::Anyone,
+    },
+    PlainRoute {
+        path: "/health/ready",
+        audience: Audience::Anyone,
+    },
+    PlainRoute {
         path: "/webhooks/payments",
         audience: Audience::SignedWebhook,
     },
@@ -140,7 +162,8 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
 
 fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
     match path {
-        "/health" => get(health),
+        "/health" | "/health/ready" => get(outage::ready),
+        "/health/live" => get(outage::live),
         "/webhooks/payments" => axum::routing::post(payment_webhook),
         "/webhooks/sms" => axum::routing::post(sms_webhook),
         "/claims/report" => axum::routing::post(claim_files::report),
@@ -236,6 +259,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(server_state)
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard_viewing))
         .layer(axum::middleware::from_fn_with_state(state.clone(), resolve_caller))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), outage::explain))
         .layer(axum::middleware::from_fn_with_state(hops, request_context))
         .layer(axum::middleware::from_fn_with_state(
             ours,
@@ -274,16 +298,6 @@ fn provide_request_nonce() {
         .and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned());
     if let Some(nonce) = nonce {
         provide_context(nonce);
-    }
-}
-
-async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(_) => (http::StatusCode::OK, "ok"),
-        Err(_) => (
-            http::StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable",
-        ),
     }
 }
 
@@ -412,16 +426,22 @@ fn limit_key(ip: std::net::IpAddr) -> String {
 }
 
 /// Decides who is asking, once per request (`app::backend::auth::Caller`), from the
-/// session cookie. Built assets carry no personal data and skip the lookup.
+/// session cookie. Built assets carry no personal data and skip the lookup; so do the
+/// health checks, which must answer within their own time limit.
 async fn resolve_caller(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    use app::backend::auth::{caller, session, Caller};
-    if !req.uri().path().starts_with("/pkg/") {
+    use app::backend::auth::{caller, session};
+    let path = req.uri().path();
+    // Health checks answer for the process and the database, whoever asks.
+    let needs_caller =
+        !path.starts_with("/pkg/") && path != "/health" && !path.starts_with("/health/");
+    if needs_caller {
         let token = app::backend::cookie_value(req.headers(), session::COOKIE);
         let who = match caller::resolve(&state, token.as_deref()).await {
             Ok(c) => c,
+            // Our fault, not the person's: they are told so, never to sign in again.
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");
-                Caller::Anonymous
+                return outage::response(req.headers(), req.uri().path());
             }
         };
         req.extensions_mut().insert(who);
@@ -473,12 +493,7 @@ async fn guard_viewing(State(state): State<AppState>, req: Request, next: Next) 
         ),
         Err(e) => {
             tracing::error!(error = %e, "audit log unavailable: request refused");
-            refusal::page(
-                http::StatusCode::SERVICE_UNAVAILABLE,
-                req.headers(),
-                "error.server_title",
-                "error.server",
-            )
+            outage::response(req.headers(), req.uri().path())
         }
     }
 }

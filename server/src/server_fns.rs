@@ -155,7 +155,7 @@ fn redirect(location: &str) -> Response {
     }
 }
 
-fn for_program(status: StatusCode, err: ServerFnError, path: &str) -> Response {
+pub(crate) fn for_program(status: StatusCode, err: ServerFnError, path: &str) -> Response {
     let mut res = (status, err.ser()).into_response();
     let headers = res.headers_mut();
     headers.insert(

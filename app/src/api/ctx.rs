@@ -95,7 +95,23 @@ pub fn error_url(path: &str, code: ErrorCode, extra: &[(&str, String)]) -> Strin
 pub fn go_internal_error(path: &str, err: &dyn std::fmt::Display) {
     let rid = request_id();
     tracing::error!(request_id = %rid, error = %err, "request failed");
+    mark_storage_failure(err);
     go(&error_url(path, ErrorCode::Internal, &[("rid", rid)]));
+}
+
+/// The response header by which a failure tells the HTTP layer that the storage failed
+/// (the server turns such a response into the 503 and removes the header).
+pub const STORAGE_FAILED_HEADER: &str = "x-anxin-storage-failed";
+
+fn mark_storage_failure(err: &dyn std::fmt::Display) {
+    if crate::backend::store::is_storage_failure(&format!("{err:#}")) {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.insert_header(
+                http::HeaderName::from_static(STORAGE_FAILED_HEADER),
+                HeaderValue::from_static("1"),
+            );
+        }
+    }
 }
 
 /// A same-site path to return to after login; anything else becomes `/`.
@@ -140,6 +156,7 @@ impl PageError {
     pub fn internal(e: &dyn std::fmt::Display) -> Self {
         let rid = request_id();
         tracing::error!(request_id = %rid, error = %e, "page failed");
+        mark_storage_failure(e);
         PageError::Internal(rid)
     }
 }

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
+    /// The pool's wait for a connection and the SQLite quota.
+    pub db: crate::backend::store::DbSettings,
     pub addr: String,
     /// Where people reach us; used in short links and to decide whether cookies are `Secure`.
     pub public_url: String,
@@ -27,6 +29,9 @@ pub struct Config {
     /// Where the SMS sandbox writes what it delivered, one JSON line per message
     /// (`ANXIN_SMS_SANDBOX_LOG`; `data/sms-sandbox.log` outside production).
     pub sms_sandbox_log: Option<String>,
+    /// The SMS sandbox refuses every message, as a provider that is down does
+    /// (`ANXIN_SMS_SANDBOX_FAIL=1`): the outage drill. Refused in production.
+    pub sms_sandbox_fail: bool,
     /// 小额快赔: the largest claim per line that skips the survey
     /// (`ANXIN_FAST_TRACK_AUTO`, `ANXIN_FAST_TRACK_HEALTH`, in yuan; `0` turns it off).
     pub fast_track: crate::backend::domain::claims::FastTrackLimits,
@@ -183,9 +188,30 @@ impl Config {
             }
         };
         let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/anxin.db".into());
+        let db = crate::backend::store::DbSettings {
+            acquire_timeout: match get("ANXIN_DB_TIMEOUT_MS") {
+                None => crate::backend::store::DbSettings::default().acquire_timeout,
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|ms| (100..=60_000).contains(ms))
+                    .map(std::time::Duration::from_millis)
+                    .ok_or(ConfigError::Invalid("ANXIN_DB_TIMEOUT_MS", v))?,
+            },
+            sqlite_max_pages: match get("ANXIN_SQLITE_MAX_PAGES") {
+                None => None,
+                Some(v) => Some(
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or(ConfigError::Invalid("ANXIN_SQLITE_MAX_PAGES", v))?,
+                ),
+            },
+        };
         Ok(Self {
             files: FilesLocation::parse(get("ANXIN_FILES").as_deref(), &database_url, get)?,
             database_url,
+            db,
             public_url: get("ANXIN_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
             addr,
             site_root: get("ANXIN_SITE_ROOT")
@@ -216,6 +242,11 @@ impl Config {
             },
             sms_sandbox_log: get("ANXIN_SMS_SANDBOX_LOG")
                 .or_else(|| (!production).then(|| "data/sms-sandbox.log".into())),
+            sms_sandbox_fail: match get("ANXIN_SMS_SANDBOX_FAIL").as_deref() {
+                None | Some("0") => false,
+                Some("1") if !production => true,
+                Some(v) => return Err(ConfigError::Invalid("ANXIN_SMS_SANDBOX_FAIL", v.into())),
+            },
             fast_track: {
                 let d = crate::backend::domain::claims::FastTrackLimits::default();
                 let yuan = |k: &'static str, default| -> Result<_, ConfigError> {
@@ -241,6 +272,7 @@ impl Config {
     pub fn for_tests(database_url: &str) -> Self {
         Self {
             database_url: database_url.into(),
+            db: Default::default(),
             addr: "127.0.0.1:0".into(),
             public_url: "http://127.0.0.1".into(),
             site_root: "target/site".into(),
@@ -253,6 +285,7 @@ impl Config {
             payment_wait_ms: 1_500,
             payment_gateway: GatewayKind::Sandbox,
             sms_sandbox_log: None,
+            sms_sandbox_fail: false,
             fast_track: Default::default(),
             files: FilesLocation::Local(data_dir(database_url).join("files")),
         }

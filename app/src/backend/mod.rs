@@ -45,6 +45,7 @@ impl AppState {
             )),
         };
         let sms = adapters::sms::SandboxSms::new(config.sms_sandbox_log.clone().map(Into::into));
+        sms.set_failing(config.sms_sandbox_fail);
         let files = adapters::storage::FileStore::new(&config.files)?;
         Ok(Self {
             db,

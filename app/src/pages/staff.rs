@@ -113,6 +113,7 @@ pub fn OutboxPage() -> impl IntoView {
                         let rows = rows.into_iter().map(|m| {
                             use crate::model::OutboxState;
                             let state = match (m.state, m.defer_until, &m.suppressed_reason) {
+                                (OutboxState::Deferred, Some(u), _) if m.attempts > 0 => crate::i18n::t_with("outbox.retrying", &[("n", &m.attempts.to_string()), ("time", &crate::i18n::datetime(u))]),
                                 (OutboxState::Deferred, Some(u), _) => crate::i18n::t_with("outbox.deferred_until", &[("time", &crate::i18n::datetime(u))]),
                                 (OutboxState::Suppressed, _, Some(r)) => format!("{} ({})", t("outbox.state.suppressed"), t(&format!("outbox.reason.{r}"))),
                                 (s, _, _) => t(&format!("outbox.state.{s}")),
@@ -124,7 +125,9 @@ pub fn OutboxPage() -> impl IntoView {
                                     <td class="small">{crate::i18n::datetime(m.created_at)}</td>
                                     <td class="mono small">{phone}</td>
                                     <td class="small">{t(&format!("outbox.category.{}", m.category))}</td>
-                                    <td class="small">{state}</td>
+                                    <td class="small">{state}{m.last_error.map(|e| view! {
+                                        <br/><span class="muted outbox-error" data-testid="outbox-error">{crate::i18n::t_with("outbox.last_error", &[("error", &e)])}</span>
+                                    })}</td>
                                     <td>{before}{link.map(|l| {
                                         let href = l.clone();
                                         view! { <a href=href data-testid="outbox-link">{l}</a> }

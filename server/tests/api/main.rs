@@ -15,6 +15,7 @@ mod hardening;
 mod jobs;
 mod limits;
 mod login;
+mod outage;
 mod pages;
 mod renewal;
 mod renewal_access;

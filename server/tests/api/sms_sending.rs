@@ -224,3 +224,132 @@ async fn supervisors_read_the_outbox_and_follow_its_links_agents_cannot() {
         "/staff/login"
     );
 }
+
+impl TestApp {
+    /// (state, attempts, last error) of each message to `phone` of `category`.
+    async fn tries(&self, phone: &str, category: &str) -> Vec<(String, i64, Option<String>)> {
+        sqlx::query_as(
+            "SELECT state, attempts, last_error FROM sms_outbox WHERE phone = $1 AND category = $2 ORDER BY created_at, id",
+        )
+        .bind(phone)
+        .bind(category)
+        .fetch_all(&self.state.db.pool)
+        .await
+        .unwrap()
+    }
+}
+
+/// The provider down: nothing is lost (messages stay queued), the one tried waits for
+/// its retry with the provider's answer kept, the rest of the batch is not tried at all,
+/// and a login code queued behind a backlog of confirmations still goes first.
+#[tokio::test]
+async fn a_failing_provider_loses_nothing_and_login_codes_go_first_when_it_is_back() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000431", "重试", Some(PASSWORD)).await;
+    app.set_local_hour(10);
+    for _ in 0..60 {
+        app.queue(&c.phone, "payment_confirmation").await;
+    }
+    app.clock.advance(1);
+    app.queue(&c.phone, "login_code").await;
+
+    app.sms.set_failing(true);
+    assert_eq!(dispatch(&app.state, "t").await.unwrap(), 0);
+    let code = app.tries(&c.phone, "login_code").await;
+    assert_eq!(code.len(), 1);
+    assert_eq!(
+        (code[0].0.as_str(), code[0].1),
+        ("deferred", 1),
+        "the code was tried first"
+    );
+    assert!(
+        code[0].2.as_deref().unwrap().contains("503"),
+        "{:?}",
+        code[0].2
+    );
+    let backlog = app.tries(&c.phone, "payment_confirmation").await;
+    assert!(
+        backlog.iter().all(|(s, n, _)| s == "queued" && *n == 0),
+        "the rest of the batch was handed back untried"
+    );
+    // The next tick, still down: the code is not due yet, one confirmation is tried.
+    assert_eq!(dispatch(&app.state, "t").await.unwrap(), 0);
+    assert_eq!(app.tries(&c.phone, "login_code").await[0].1, 1);
+
+    app.sms.set_failing(false);
+    app.clock.advance(31);
+    let sent = dispatch(&app.state, "t").await.unwrap();
+    assert_eq!(sent, 50, "a full batch once the provider answers");
+    assert!(
+        app.sms.delivered_to(&c.phone)[0].body.contains("测试短信"),
+        "delivered"
+    );
+    assert_eq!(app.tries(&c.phone, "login_code").await[0].0, "sent");
+    assert_eq!(dispatch(&app.state, "t").await.unwrap(), 11, "nothing lost");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM sms_outbox WHERE phone = $1 AND state = 'sent'",
+            &c.phone
+        )
+        .await,
+        61
+    );
+}
+
+/// A provider down for good: a login code is given up after 10 minutes and a
+/// confirmation after a day, each with the provider's last answer for staff to read.
+#[tokio::test]
+async fn messages_are_given_up_in_time_and_staff_see_why() {
+    let app = spawn_app().await;
+    let c = app.customer("13900000432", "放弃", Some(PASSWORD)).await;
+    app.set_local_hour(10);
+    app.queue(&c.phone, "login_code").await;
+    app.queue(&c.phone, "payment_confirmation").await;
+    app.sms.set_failing(true);
+    // The sender ticks at each retry's due time, until nothing is left to try.
+    for _ in 0..200 {
+        dispatch(&app.state, "t").await.unwrap();
+        let (next,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MIN(COALESCE(defer_until, 0)) FROM sms_outbox WHERE phone = $1 AND state IN ('queued', 'deferred')",
+        )
+        .bind(&c.phone)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        let Some(next) = next else { break };
+        app.clock.advance((next - app.clock.now()).max(1));
+    }
+    let code = app.tries(&c.phone, "login_code").await;
+    let confirmation = app.tries(&c.phone, "payment_confirmation").await;
+    assert_eq!(code[0].0, "suppressed");
+    assert_eq!(confirmation[0].0, "suppressed");
+    assert!(
+        code[0].1 <= 6,
+        "a code is tried a few times in 10 minutes: {}",
+        code[0].1
+    );
+    assert!(
+        (8..=40).contains(&confirmation[0].1),
+        "backed off over a day: {} tries",
+        confirmation[0].1
+    );
+    let (reason,): (String,) = sqlx::query_as(
+        "SELECT suppressed_reason FROM sms_outbox WHERE phone = $1 AND category = 'login_code'",
+    )
+    .bind(&c.phone)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(reason, "gave_up");
+
+    app.staff("supervisor.wu", app::model::StaffRole::Supervisor)
+        .await;
+    let staff = app.browser();
+    staff.staff_login("supervisor.wu", PASSWORD).await;
+    let page = staff.page("/staff/outbox").await;
+    assert!(page.contains("多次发送失败，已放弃"), "the state in words");
+    assert!(
+        page.contains("sandbox provider: 503 service unavailable"),
+        "and the provider's answer"
+    );
+}

@@ -19,6 +19,8 @@ pub trait SmsSender: Send + Sync {
 pub struct SandboxSms {
     log_path: Option<std::path::PathBuf>,
     delivered: std::sync::Mutex<std::collections::VecDeque<Delivered>>,
+    /// Refuses every message, as a provider that is down does (`set_failing`).
+    failing: std::sync::atomic::AtomicBool,
 }
 
 /// One message as the phone received it.
@@ -35,7 +37,14 @@ impl SandboxSms {
         Self {
             log_path,
             delivered: Default::default(),
+            failing: Default::default(),
         }
+    }
+
+    /// From now on refuse (or again accept) every message: the provider outage drill.
+    pub fn set_failing(&self, failing: bool) {
+        self.failing
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// What was delivered to `phone`, oldest first.
@@ -80,6 +89,9 @@ impl SmsSender for SandboxSms {
         body: &'a str,
     ) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send + 'a>> {
         Box::pin(async move {
+            if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+                anyhow::bail!("sandbox provider: 503 service unavailable");
+            }
             self.keep(Delivered {
                 phone: phone.as_str().to_owned(),
                 body: body.to_owned(),

@@ -119,7 +119,8 @@ pub async fn resolve(
         return Ok(None);
     };
     // Writing on every request would serialise SQLite; once a minute is precise enough.
-    if now - row.last_seen_at >= 60 {
+    // A read-only database still serves reading pages: the idle clock just does not move.
+    if now - row.last_seen_at >= 60 && !state.db.read_only {
         let idle = (now + state.config.session_idle_secs).min(row.absolute_expires_at);
         store::touch(&state.db.pool, &hash, now, idle).await?;
     }

@@ -139,6 +139,42 @@ pub fn decide(category: Category, now: i64, window: Window, sent_last_week: i64)
     }
 }
 
+/// The first pause after the provider refuses a message; it doubles with every refusal.
+pub const FIRST_RETRY_SECS: i64 = 30;
+/// The longest pause between tries.
+pub const MAX_RETRY_SECS: i64 = 3600;
+
+/// How long a message is worth trying: a login code only while it can still be used, a
+/// payment confirmation or a reminder for a day.
+pub fn give_up_after(category: Category) -> i64 {
+    match category {
+        Category::LoginCode => 600,
+        _ => 86_400,
+    }
+}
+
+/// When to try a refused message again, after its `attempts`-th refusal (1 for the first),
+/// or `None` to give it up. `jitter` (0 to 1, random) spreads the retries of a backlog
+/// that failed together over the second half of each pause, so that a provider coming
+/// back is not hit by all of them at once.
+pub fn retry_at(
+    category: Category,
+    created_at: i64,
+    attempts: i64,
+    now: i64,
+    jitter: f64,
+) -> Option<i64> {
+    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    let pause = FIRST_RETRY_SECS
+        .saturating_mul(1_i64 << doublings)
+        .min(MAX_RETRY_SECS);
+    let jitter = jitter.clamp(0.0, 1.0);
+    // Between half the pause and the whole of it.
+    let pause = pause / 2 + ((pause / 2) as f64 * jitter).round() as i64;
+    let at = now + pause.max(1);
+    (at - created_at <= give_up_after(category)).then_some(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +248,33 @@ mod tests {
             decide(Category::LoginCode, at(10, 0), Window::Any, 30),
             Decision::Send
         );
+    }
+
+    #[test]
+    fn refused_messages_back_off_with_jitter_and_are_given_up_in_time() {
+        let t0 = 1_000_000;
+        // Without jitter the pauses are the halves: 15, 30, 60 … up to half an hour.
+        let pauses: Vec<i64> = (1..=9)
+            .map(|n| retry_at(Category::RenewalReminder, t0, n, t0, 0.0).unwrap() - t0)
+            .collect();
+        assert_eq!(pauses, [15, 30, 60, 120, 240, 480, 960, 1800, 1800]);
+        // With it, never more than the whole pause.
+        assert_eq!(
+            retry_at(Category::RenewalReminder, t0, 1, t0, 1.0),
+            Some(t0 + 30)
+        );
+        assert_eq!(
+            retry_at(Category::RenewalReminder, t0, 50, t0, 1.0),
+            Some(t0 + 3600)
+        );
+        // Given up once the next try would come later than a day after queueing …
+        assert!(retry_at(Category::PaymentConfirmation, t0, 3, t0 + 86_000, 0.0).is_some());
+        assert_eq!(
+            retry_at(Category::PaymentConfirmation, t0, 30, t0 + 86_000, 1.0),
+            None
+        );
+        // … and a login code after 10 minutes, when nobody can use it any more.
+        assert!(retry_at(Category::LoginCode, t0, 2, t0 + 60, 0.5).is_some());
+        assert_eq!(retry_at(Category::LoginCode, t0, 5, t0 + 590, 0.5), None);
     }
 }

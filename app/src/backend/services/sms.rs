@@ -1,16 +1,21 @@
 //! Sending the SMS outbox: claim due messages, apply quiet hours, preferred windows and
 //! the weekly cap (`domain::sms_rules`), hand the rest to the SMS gateway.
 
-use crate::backend::domain::sms_rules::{decide, Category, Decision, Window};
+use crate::backend::domain::sms_rules::{decide, retry_at, Category, Decision, Window};
 use crate::backend::store::{outbox, preferences};
 use crate::backend::AppState;
 use crate::model::Phone;
 
-/// One pass of the sender; returns how many messages went out.
+/// One pass of the sender; returns how many messages went out. When the provider refuses
+/// one, that one waits for its retry (`sms_rules::retry_at`) and the rest of the batch is
+/// handed back untried: a provider that is down is not asked fifty times a tick.
 pub async fn dispatch(state: &AppState, holder: &str) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let mut sent = 0;
-    for msg in outbox::claim_due(&state.db.pool, holder, now, 50).await? {
+    let mut batch = outbox::claim_due(&state.db.pool, holder, now, 50)
+        .await?
+        .into_iter();
+    while let Some(msg) = batch.next() {
         let category = Category::parse(&msg.category).unwrap_or(Category::Marketing);
         let (window, recent) = match &msg.customer_id {
             Some(c) => {
@@ -43,13 +48,46 @@ pub async fn dispatch(state: &AppState, holder: &str) -> anyhow::Result<usize> {
                     outbox::suppress(&state.db.pool, &msg.id, "invalid_phone").await?;
                     continue;
                 };
-                state.sms.send(&phone, &msg.body).await?;
+                if let Err(e) = state.sms.send(&phone, &msg.body).await {
+                    refused(state, &msg, category, &e).await?;
+                    for untried in batch.by_ref() {
+                        outbox::release(&state.db.pool, &untried.id).await?;
+                    }
+                    break;
+                }
                 outbox::mark_sent(&state.db.pool, &msg.id, state.clock.now()).await?;
                 sent += 1;
             }
         }
     }
     Ok(sent)
+}
+
+/// Records the provider's refusal of `msg`: another try later, or given up.
+async fn refused(
+    state: &AppState,
+    msg: &outbox::ClaimedMessage,
+    category: Category,
+    error: &anyhow::Error,
+) -> anyhow::Result<()> {
+    // The provider's words, never the message (it may hold a code): short, for staff.
+    let error: String = format!("{error:#}").chars().take(200).collect();
+    let attempts = msg.attempts + 1;
+    let now = state.clock.now();
+    let jitter = rand::random::<f64>();
+    match retry_at(category, msg.created_at, attempts, now, jitter) {
+        Some(at) => {
+            if attempts == 1 {
+                tracing::warn!(id = %msg.id, %error, "SMS provider refused a message; retrying");
+            }
+            outbox::retry_later(&state.db.pool, &msg.id, at, &error).await?;
+        }
+        None => {
+            tracing::error!(id = %msg.id, attempts, %error, "SMS given up");
+            outbox::give_up(&state.db.pool, &msg.id, &error).await?;
+        }
+    }
+    Ok(())
 }
 
 /// An inbound reply. "T" or "TD" (退订, any case, surrounding spaces) unsubscribes that

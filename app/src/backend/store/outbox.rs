@@ -57,10 +57,14 @@ pub struct ClaimedMessage {
     pub category: String,
     /// The text to hand to the provider (the secret one, when there is one).
     pub body: String,
+    /// Tries so far that the provider refused.
+    pub attempts: i64,
+    pub created_at: i64,
 }
 
 /// Claims up to `limit` messages that are queued, or deferred until now or earlier, for
-/// one sender. The state guard in the outer WHERE makes two instances racing for a row
+/// one sender. Login codes first: someone is waiting at the sign-in page, and no backlog
+/// of reminders may hold their code up. The state guard in the outer WHERE makes two instances racing for a row
 /// leave it to one of them.
 pub async fn claim_due<'e>(
     ex: impl Executor<'e, Database = Any>,
@@ -72,14 +76,19 @@ pub async fn claim_due<'e>(
         "UPDATE sms_outbox SET state = 'sending', claimed_by = $1, claimed_at = $2 \
          WHERE state IN ('queued', 'deferred') AND COALESCE(defer_until, 0) <= $2 AND id IN \
            (SELECT id FROM sms_outbox WHERE state IN ('queued', 'deferred') AND COALESCE(defer_until, 0) <= $2 \
-            ORDER BY created_at LIMIT $3) \
-         RETURNING id, customer_id, phone, category, COALESCE(secret_body, body) AS body",
+            ORDER BY CASE category WHEN 'login_code' THEN 0 ELSE 1 END, created_at LIMIT $3) \
+         RETURNING id, customer_id, phone, category, COALESCE(secret_body, body) AS body, attempts, created_at",
     )
     .bind(holder)
     .bind(now)
     .bind(limit)
     .fetch_all(ex)
     .await
+    .map(|mut claimed: Vec<ClaimedMessage>| {
+        // RETURNING keeps no order: codes first again, then oldest first.
+        claimed.sort_by_key(|m| (m.category != "login_code", m.created_at));
+        claimed
+    })
 }
 
 /// Holds a claimed message until `until` (quiet hours, the person's window).
@@ -93,6 +102,55 @@ pub async fn defer<'e>(
         .bind(id)
         .execute(ex)
         .await?;
+    Ok(())
+}
+
+/// The provider refused a claimed message: it waits until `until` for another try.
+pub async fn retry_later<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    until: i64,
+    error: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE sms_outbox SET state = 'deferred', defer_until = $1, attempts = attempts + 1, \
+         last_error = $2, claimed_by = NULL, claimed_at = NULL WHERE id = $3 AND state = 'sending'",
+    )
+    .bind(until)
+    .bind(error)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// The provider refused a claimed message for too long: dropped, with its last answer
+/// kept for staff (and a secret body forgotten).
+pub async fn give_up<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    error: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE sms_outbox SET state = 'suppressed', suppressed_reason = 'gave_up', \
+         attempts = attempts + 1, last_error = $1, secret_body = NULL WHERE id = $2 AND state = 'sending'",
+    )
+    .bind(error)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Hands a claimed message back untried (its sender stopped the batch).
+pub async fn release<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE sms_outbox SET state = 'queued', claimed_by = NULL, claimed_at = NULL \
+         WHERE id = $1 AND state = 'sending'",
+    )
+    .bind(id)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
@@ -143,6 +201,9 @@ pub struct OutboxRow {
     pub suppressed_reason: Option<String>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// Tries the provider refused, and its last answer.
+    pub attempts: i64,
+    pub last_error: Option<String>,
 }
 
 /// The newest messages, for `/staff/outbox`.
@@ -151,7 +212,7 @@ pub async fn newest<'e>(
     limit: i64,
 ) -> sqlx::Result<Vec<OutboxRow>> {
     sqlx::query_as(
-        "SELECT id, phone, category, body, state, defer_until, suppressed_reason, created_at, sent_at \
+        "SELECT id, phone, category, body, state, defer_until, suppressed_reason, created_at, sent_at, attempts, last_error \
          FROM sms_outbox ORDER BY created_at DESC, id LIMIT $1",
     )
     .bind(limit)
@@ -197,7 +258,7 @@ pub async fn for_customer<'e>(
     since: i64,
 ) -> sqlx::Result<Vec<OutboxRow>> {
     sqlx::query_as(
-        "SELECT id, phone, category, body, state, defer_until, suppressed_reason, created_at, sent_at \
+        "SELECT id, phone, category, body, state, defer_until, suppressed_reason, created_at, sent_at, attempts, last_error \
          FROM sms_outbox WHERE customer_id = $1 AND created_at >= $2 ORDER BY created_at DESC, id LIMIT 200",
     )
     .bind(customer_id)

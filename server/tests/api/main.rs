@@ -16,6 +16,7 @@ mod jobs;
 mod limits;
 mod login;
 mod pages;
+mod providers;
 mod renewal;
 mod renewal_access;
 mod sessions;

@@ -145,11 +145,17 @@ fn row_view(p: &ProviderAdminRow) -> impl IntoView {
             <td class="num" data-testid="upcoming-slots">{p.upcoming_slots}</td>
             <td class="num" data-testid="booked-places">{p.booked_places}</td>
             <td>
-                <a class="btn btn-quiet" href=edit_path(&p.id) data-testid="edit-provider">{t("providers.edit")}</a>
+                <a class="btn btn-quiet" href=edit_path(&p.id) data-testid="edit-provider">{t("providers.edit")}{named(&p.name)}</a>
                 {active_form(p)}
             </td>
         </tr>
     }
+}
+
+/// The provider's name after a button's verb, for screen readers only: each row's
+/// "Edit" and "Deactivate" then say which provider they are about.
+fn named(name: &str) -> impl IntoView {
+    view! { <span class="sr-only">{format!(" {name}")}</span> }
 }
 
 /// Deactivate (saying how many upcoming appointments stay valid) or reactivate.
@@ -159,7 +165,7 @@ fn active_form(p: &ProviderAdminRow) -> impl IntoView {
         return view! {
             <form method="post" action=ReactivateProvider::PATH class="inline">
                 <input type="hidden" name="provider_id" value=p.id.clone()/>
-                <button type="submit" class="btn btn-quiet" data-testid="reactivate-provider">{t("providers.reactivate")}</button>
+                <button type="submit" class="btn btn-quiet" data-testid="reactivate-provider">{t("providers.reactivate")}{named(&p.name)}</button>
             </form>
         }
         .into_any();
@@ -175,7 +181,7 @@ fn active_form(p: &ProviderAdminRow) -> impl IntoView {
     view! {
         <form method="post" action=DeactivateProvider::PATH class="inline">
             <input type="hidden" name="provider_id" value=p.id.clone()/>
-            <button type="submit" class="btn btn-quiet" aria-describedby=described data-testid="deactivate-provider">{t("providers.deactivate")}</button>
+            <button type="submit" class="btn btn-quiet" aria-describedby=described data-testid="deactivate-provider">{t("providers.deactivate")}{named(&p.name)}</button>
             {affected}
         </form>
     }

@@ -462,16 +462,20 @@ pub async fn next_free<'e>(
     .await
 }
 
-/// Takes one place in a slot if one is left: one guarded UPDATE, so the last place goes
-/// to exactly one caller.
+/// Takes one place in a slot if one is left and its provider is active: one guarded
+/// UPDATE, so the last place goes to exactly one caller, and none slips in after a
+/// deactivation.
 pub async fn take_place<'e>(
     ex: impl Executor<'e, Database = Any>,
     slot_id: &str,
 ) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity")
-        .bind(slot_id)
-        .execute(ex)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity \
+         AND provider_id IN (SELECT id FROM providers WHERE active <> 0)",
+    )
+    .bind(slot_id)
+    .execute(ex)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 

@@ -67,11 +67,30 @@ fn parse_form(
     .map_err(field_code)
 }
 
-/// The service kind chosen, as our ids look, or `None` for nothing chosen.
+/// The service chosen (as our ids look) and the form's fields, parsed, or the code of
+/// the first wrong one, the service first.
 #[cfg(feature = "ssr")]
-fn kind_of(service_kind: Option<String>) -> Option<String> {
-    let k = super::auth::urlsafe(service_kind.as_deref().unwrap_or_default());
-    (!k.is_empty()).then_some(k)
+fn parse_submission(
+    service_kind: Option<String>,
+    name: Option<String>,
+    city: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+) -> Result<(String, ProviderForm), ErrorCode> {
+    let kind = super::auth::urlsafe(service_kind.as_deref().unwrap_or_default());
+    if kind.is_empty() {
+        return Err(ErrorCode::ProviderKind);
+    }
+    Ok((kind, parse_form(name, city, address, phone)?))
+}
+
+/// The edit form of provider `id`, open again, with the error `code`.
+#[cfg(feature = "ssr")]
+fn edit_error(id: &str, code: ErrorCode) -> String {
+    format!(
+        "{}#edit",
+        ctx::error_url(&format!("{PROVIDERS}?edit={id}"), code, &[])
+    )
 }
 
 /// Sends a failed change back to `back` with its code.
@@ -97,12 +116,8 @@ pub async fn create_provider(
     let Some(admin) = require_admin() else {
         return Ok(());
     };
-    let Some(kind) = kind_of(service_kind) else {
-        ctx::go(&ctx::error_url(PROVIDERS, ErrorCode::ProviderKind, &[]));
-        return Ok(());
-    };
-    let form = match parse_form(name, city, address, phone) {
-        Ok(f) => f,
+    let (kind, form) = match parse_submission(service_kind, name, city, address, phone) {
+        Ok(parsed) => parsed,
         Err(code) => {
             ctx::go(&ctx::error_url(PROVIDERS, code, &[]));
             return Ok(());
@@ -133,29 +148,17 @@ pub async fn update_provider(
         ctx::go(&ctx::error_url(PROVIDERS, ErrorCode::ProviderMoved, &[]));
         return Ok(());
     }
-    // Back to the open edit form; the code goes before its `#edit`.
-    let back = format!("{PROVIDERS}?edit={id}");
-    let Some(kind) = kind_of(service_kind) else {
-        ctx::go(&format!(
-            "{}#edit",
-            ctx::error_url(&back, ErrorCode::ProviderKind, &[])
-        ));
-        return Ok(());
-    };
-    let form = match parse_form(name, city, address, phone) {
-        Ok(f) => f,
+    let (kind, form) = match parse_submission(service_kind, name, city, address, phone) {
+        Ok(parsed) => parsed,
         Err(code) => {
-            ctx::go(&format!("{}#edit", ctx::error_url(&back, code, &[])));
+            ctx::go(&edit_error(&id, code));
             return Ok(());
         }
     };
     match svc::update(&ctx::state(), &admin, &id, &kind, &form).await {
         Ok(()) => ctx::go(&format!("{PROVIDERS}?done=updated")),
-        Err(ProviderError::NoSuchKind) => ctx::go(&format!(
-            "{}#edit",
-            ctx::error_url(&back, ErrorCode::ProviderKind, &[])
-        )),
-        Err(e) => go_failed(&back, e),
+        Err(ProviderError::NoSuchKind) => ctx::go(&edit_error(&id, ErrorCode::ProviderKind)),
+        Err(e) => go_failed(PROVIDERS, e),
     }
     Ok(())
 }

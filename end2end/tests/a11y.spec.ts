@@ -4,7 +4,7 @@ import * as fs from "fs";
 // WCAG 2.2 AA with axe-core on every page, on desktop and phone; also: no raw
 // translation keys, and touch targets of at least 44×44 px on the phone.
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const KEY = /\b(app|nav|login|code|activate|staff|home|line|status|password|error|sms|policy|claim|renewal|payment|epolicy|verify|link|settings|outbox|staff_claims|console|access|survey)\.[a-z_]+(\.[a-z_]+)*\b/;
+const KEY = /\b(app|nav|login|code|activate|staff|home|line|status|password|error|sms|policy|claim|renewal|payment|epolicy|verify|link|settings|outbox|staff_claims|console|access|survey|providers)\.[a-z_]+(\.[a-z_]+)*\b/;
 
 async function audit(page: Page, name: string, phone: boolean) {
   // Evaluated through the DevTools protocol, not as an inline script: the page's CSP
@@ -116,8 +116,14 @@ test("signed-in pages are accessible, in both languages", async ({ page }, info)
   await page.getByTestId("end-viewing").click();
   await page.goto("/staff/audit");
   await audit(page, "audit log", phone);
+  await page.goto("/staff/providers");
+  await audit(page, "service providers", phone);
+  await page.getByTestId("edit-provider").first().click();
+  await audit(page, "a service provider, being edited", phone);
+  await page.goto("/staff/providers?error=provider_name");
+  await audit(page, "service providers, a name to correct", phone);
   await english(page);
-  for (const path of ["/staff", "/staff/outbox"]) {
+  for (const path of ["/staff", "/staff/outbox", "/staff/providers"]) {
     await page.goto(path);
     await audit(page, `${path} (en)`, phone);
   }

@@ -9,6 +9,7 @@ pub mod console;
 pub mod links;
 pub mod locale;
 pub mod policies;
+pub mod providers;
 pub mod services;
 pub mod settings;
 pub mod surveys;

@@ -140,6 +140,10 @@ pub async fn book_service(
         Err(BookError::NoUsesLeft) => {
             ctx::go(&ctx::error_url(SERVICES, ErrorCode::NoUsesLeft, &[]))
         }
+        // Back to choosing a provider: the deactivated one is no longer listed.
+        Err(BookError::ProviderClosed) => {
+            ctx::go(&ctx::error_url(&back(None), ErrorCode::ProviderClosed, &[]))
+        }
         Err(BookError::Internal(e)) => ctx::go_internal_error(&here, &e),
     }
     Ok(())
@@ -194,6 +198,9 @@ pub async fn reschedule_booking(
         }
         Err(RescheduleError::NoUsesLeft) => {
             ctx::go(&ctx::error_url(&back, ErrorCode::NoUsesLeft, &[]))
+        }
+        Err(RescheduleError::ProviderClosed) => {
+            ctx::go(&ctx::error_url(&back, ErrorCode::ProviderClosed, &[]))
         }
         Err(RescheduleError::Internal(e)) => ctx::go_internal_error(&back, &e),
     }
@@ -326,6 +333,11 @@ pub async fn create_slot_week(
         Err(WeekError::NotFound) => {
             ctx::go(&ctx::error_url(STAFF_SERVICES, ErrorCode::MovedOn, &[]))
         }
+        Err(WeekError::Inactive) => ctx::go(&ctx::error_url(
+            STAFF_SERVICES,
+            ErrorCode::ProviderInactive,
+            &[],
+        )),
         Err(WeekError::Internal(e)) => ctx::go_internal_error(STAFF_SERVICES, &e),
     }
     Ok(())

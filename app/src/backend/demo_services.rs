@@ -187,6 +187,8 @@ pub async fn generate(
         calendars.push((kid, pid));
     }
 
+    // Providers with an appointment in the past: one of them is shown deactivated.
+    let mut served_before: Vec<String> = Vec::new();
     let mut roadside_done = 0;
     let everyone = store::entitlements_of_everyone(&mut *c, &today.to_string()).await?;
     // By phone: the first rows are customer 1's (the demo login), whose latest
@@ -303,7 +305,28 @@ pub async fn generate(
             if let Some(to) = closed {
                 store::close(&mut *c, &bid, *to, slot.ends_at).await?;
             }
+            if *days < 0 && !served_before.contains(provider) {
+                served_before.push(provider.clone());
+            }
         }
+    }
+    deactivate_one(c, &calendars, &served_before, now).await
+}
+
+/// Deactivates one provider that has served customers and is not the only one of its
+/// service, so the demo shows the state: its past appointments stay on the customers'
+/// pages, and nobody is offered it for a new one.
+async fn deactivate_one(
+    c: &mut AnyConnection,
+    calendars: &[(String, String)],
+    served_before: &[String],
+    now: i64,
+) -> anyhow::Result<()> {
+    let chosen = calendars.iter().rev().find(|(kind, provider)| {
+        served_before.contains(provider) && calendars.iter().filter(|(k, _)| k == kind).count() > 1
+    });
+    if let Some((_, provider)) = chosen {
+        store::set_provider_active(&mut *c, provider, false, now).await?;
     }
     Ok(())
 }

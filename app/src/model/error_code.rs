@@ -137,10 +137,28 @@ pub enum ErrorCode {
     SurveyAnswered,
     /// The survey's 7 days are over.
     SurveyExpired,
+
+    // Service providers, managed by admins (texts under `providers.error`).
+    /// A provider's name that is not 2–60 characters.
+    ProviderName,
+    /// A city that is not 2–20 characters.
+    ProviderCity,
+    /// An address that is not 4–120 characters.
+    ProviderAddress,
+    /// A provider's phone that is neither a mobile nor a fixed-line number.
+    ProviderPhone,
+    /// No service chosen, or one that does not exist.
+    ProviderKind,
+    /// No such provider, or already active (or inactive) when asked to change.
+    ProviderMoved,
+    /// The week-of-slots action for a deactivated provider.
+    ProviderInactive,
+    /// A customer booking (or moving to) a slot of a deactivated provider.
+    ProviderClosed,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 71] = [
+    pub const ALL: [ErrorCode; 79] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -212,6 +230,14 @@ impl ErrorCode {
         Self::CommentTooLong,
         Self::SurveyAnswered,
         Self::SurveyExpired,
+        Self::ProviderName,
+        Self::ProviderCity,
+        Self::ProviderAddress,
+        Self::ProviderPhone,
+        Self::ProviderKind,
+        Self::ProviderMoved,
+        Self::ProviderInactive,
+        Self::ProviderClosed,
     ];
 
     /// The code as it travels in `?error=`.
@@ -288,6 +314,14 @@ impl ErrorCode {
             Self::CommentTooLong => "comment_too_long",
             Self::SurveyAnswered => "survey_answered",
             Self::SurveyExpired => "survey_expired",
+            Self::ProviderName => "provider_name",
+            Self::ProviderCity => "provider_city",
+            Self::ProviderAddress => "provider_address",
+            Self::ProviderPhone => "provider_phone",
+            Self::ProviderKind => "provider_kind",
+            Self::ProviderMoved => "provider_moved",
+            Self::ProviderInactive => "provider_inactive",
+            Self::ProviderClosed => "provider_closed",
         }
     }
 
@@ -305,6 +339,9 @@ impl ErrorCode {
         }
         if self.is_survey() {
             return format!("survey.error.{}", self.as_str());
+        }
+        if self.is_provider() {
+            return format!("providers.error.{}", self.as_str());
         }
         format!("error.{}", self.as_str())
     }
@@ -349,6 +386,21 @@ impl ErrorCode {
         matches!(
             self,
             Self::BadScore | Self::CommentTooLong | Self::SurveyAnswered | Self::SurveyExpired
+        )
+    }
+
+    /// The codes of provider management, translated in their own section.
+    fn is_provider(self) -> bool {
+        matches!(
+            self,
+            Self::ProviderName
+                | Self::ProviderCity
+                | Self::ProviderAddress
+                | Self::ProviderPhone
+                | Self::ProviderKind
+                | Self::ProviderMoved
+                | Self::ProviderInactive
+                | Self::ProviderClosed
         )
     }
 
@@ -398,6 +450,12 @@ impl ErrorCode {
             Self::BadUsername | Self::UsernameTaken => &["username"],
             Self::BadScore => &["score-1"],
             Self::CommentTooLong => &["comment"],
+            Self::ProviderName => &["name"],
+            Self::ProviderCity => &["city"],
+            Self::ProviderAddress => &["address"],
+            Self::ProviderPhone => &["phone"],
+            Self::ProviderKind => &["service_kind"],
+            Self::ProviderInactive => &["provider_id"],
             _ => &[],
         }
     }

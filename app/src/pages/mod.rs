@@ -8,6 +8,7 @@ mod home;
 mod links;
 mod login;
 mod policies;
+mod providers;
 mod renewal;
 mod services;
 mod settings;
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff/customers/:id") view=console::StaffCustomerPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/audit") view=console::StaffAuditPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/accounts") view=console::StaffAccountsPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/providers") view=providers::StaffProvidersPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings/access") view=console::AccessPage ssr=SsrMode::Async/>
                 <Route path=path!("/surveys/:id") view=surveys::SurveyPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/surveys") view=surveys::StaffSurveysPage ssr=SsrMode::Async/>

@@ -70,6 +70,9 @@ pub fn StaffHomePage() -> impl IntoView {
                                     {home.role.can(crate::model::Permission::ManageStaff).then(|| view! {
                                         <p><a class="btn btn-quiet" href=crate::api::console::ACCOUNTS>{t("console.accounts.title")}</a></p>
                                     })}
+                                    {home.role.can(crate::model::Permission::ManageProviders).then(|| view! {
+                                        <p><a class="btn btn-quiet" href=crate::api::providers::PROVIDERS data-testid="providers-link">{t("providers.title")}</a></p>
+                                    })}
                                     {home.role.can(crate::model::Permission::ClaimsQueue).then(|| view! {
                                         <p><a class="btn btn-primary" href="/staff/claims" data-testid="claims-queue-link">{t("staff_claims.open_queue")}</a></p>
                                     })}

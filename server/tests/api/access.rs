@@ -16,6 +16,7 @@ const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff/customers/{id}", Some(Permission::ViewCustomer)),
     ("/staff/audit", Some(Permission::AuditLog)),
     ("/staff/accounts", Some(Permission::ManageStaff)),
+    ("/staff/providers", Some(Permission::ManageProviders)),
     ("/staff/surveys", Some(Permission::SurveyResults)),
 ];
 
@@ -377,6 +378,10 @@ const STAFF_FNS: &[(&str, Permission)] = &[
     ("create_staff", Permission::ManageStaff),
     ("disable_staff", Permission::ManageStaff),
     ("reset_staff_password", Permission::ManageStaff),
+    ("create_provider", Permission::ManageProviders),
+    ("update_provider", Permission::ManageProviders),
+    ("deactivate_provider", Permission::ManageProviders),
+    ("reactivate_provider", Permission::ManageProviders),
 ];
 
 /// Pages: public ones, and those showing one customer's things (`{id}` is A's).
@@ -592,6 +597,10 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             ("amount", "100"),
             ("document_id", &a_doc.0),
             ("decision", "accept"),
+            ("service_kind", &svc.checkup_kind),
+            ("name", "陌生人改的名字"),
+            ("city", "陌生城市"),
+            ("address", "陌生人写的地址 1 号"),
         ];
         for (who, browser) in strangers[..3].iter().chain(agent_too) {
             let res = browser.post_form(&format!("/api/{f}"), &form).await;
@@ -612,6 +621,16 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         .await,
         svc.slots.len() as i64,
         "no slots made by someone without the permission"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM providers WHERE active <> 0 AND name <> $1",
+            "陌生人改的名字"
+        )
+        .await,
+        app.count("SELECT COUNT(*) FROM providers WHERE $1 = $1", "x")
+            .await,
+        "no provider made, edited or deactivated by someone without the permission"
     );
 
     // Routes outside Leptos, from the table the router is built from.

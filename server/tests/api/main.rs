@@ -17,6 +17,7 @@ mod limits;
 mod login;
 mod outage;
 mod pages;
+mod providers;
 mod renewal;
 mod renewal_access;
 mod sessions;

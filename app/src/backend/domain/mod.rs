@@ -6,6 +6,7 @@ pub mod customer_profile;
 pub mod links;
 pub mod lockout;
 pub mod payment;
+pub mod providers;
 pub mod renewal;
 pub mod sms_rules;
 pub mod surveys;

@@ -39,6 +39,9 @@ pub enum BookError {
     /// Somebody took the last place first: the next free slots at that provider.
     #[error("slot full")]
     SlotFull { next: Vec<SlotRow> },
+    /// The provider was deactivated: it takes no new appointments.
+    #[error("provider closed")]
+    ProviderClosed,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -110,6 +113,10 @@ pub async fn book(
     // A second tap after the first went through: the booking they have.
     if let Some(existing) = store::booked_in_slot(pool, customer_id, policy_id, slot_id).await? {
         return Ok(existing);
+    }
+    // A deactivated provider keeps the appointments it has and takes no new ones.
+    if !slot.bookable() {
+        return Err(BookError::ProviderClosed);
     }
     if !booking::may_change(slot.starts_at, now) {
         return Err(BookError::TooLate);
@@ -194,6 +201,9 @@ pub enum RescheduleError {
     NoUsesLeft,
     #[error("slot full")]
     SlotFull { next: Vec<SlotRow> },
+    /// The new slot's provider was deactivated.
+    #[error("provider closed")]
+    ProviderClosed,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -212,6 +222,7 @@ impl From<BookError> for RescheduleError {
             BookError::TooLate => Self::TooLate,
             BookError::NoUsesLeft => Self::NoUsesLeft,
             BookError::SlotFull { next } => Self::SlotFull { next },
+            BookError::ProviderClosed => Self::ProviderClosed,
             BookError::Internal(e) => Self::Internal(e),
         }
     }
@@ -243,6 +254,9 @@ pub async fn reschedule(
         .await?
         .filter(|s| s.service_kind_id == b.service_kind_id)
         .ok_or(RescheduleError::NotFound)?;
+    if !slot.bookable() {
+        return Err(RescheduleError::ProviderClosed);
+    }
     if !booking::may_change(slot.starts_at, now) {
         return Err(RescheduleError::TooLate);
     }
@@ -443,6 +457,9 @@ pub async fn close_by_staff(
 pub enum WeekError {
     #[error("no such provider")]
     NotFound,
+    /// A deactivated provider gets no new slots.
+    #[error("provider inactive")]
+    Inactive,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -465,9 +482,12 @@ pub async fn create_week(
     sundays: bool,
 ) -> Result<u64, WeekError> {
     let now = state.clock.now();
-    store::provider(&state.db.pool, provider_id)
+    let provider = store::provider(&state.db.pool, provider_id)
         .await?
         .ok_or(WeekError::NotFound)?;
+    if !provider.is_active() {
+        return Err(WeekError::Inactive);
+    }
     let starts: Vec<i64> = booking::week_of_slots(first_day, hours, sundays)
         .into_iter()
         .filter(|s| *s > now)

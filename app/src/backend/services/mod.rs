@@ -6,6 +6,7 @@ pub mod claims;
 pub mod console;
 pub mod payments;
 pub mod policies;
+pub mod providers;
 pub mod reminders;
 pub mod renewal_offers;
 pub mod roadside;

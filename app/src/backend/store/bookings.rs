@@ -158,40 +158,205 @@ pub struct ProviderRow {
     pub name: String,
     pub city: String,
     pub address: String,
+    pub phone: Option<String>,
+    /// 1: offered to customers and given new slots; 0: deactivated by an admin.
+    pub active: i64,
 }
 
+impl ProviderRow {
+    pub fn is_active(&self) -> bool {
+        self.active != 0
+    }
+}
+
+const PROVIDER: &str =
+    "SELECT p.id, p.service_kind_id, p.name, p.city, p.address, p.phone, p.active FROM providers p";
+
+/// The active providers of a service: the ones a customer may choose for a new booking.
 pub async fn providers<'e>(
     ex: impl Executor<'e, Database = Any>,
     kind_id: &str,
 ) -> sqlx::Result<Vec<ProviderRow>> {
-    sqlx::query_as(
-        "SELECT id, service_kind_id, name, city, address FROM providers WHERE service_kind_id = $1 ORDER BY city, name",
-    )
+    sqlx::query_as(&format!(
+        "{PROVIDER} WHERE p.service_kind_id = $1 AND p.active <> 0 ORDER BY p.city, p.name"
+    ))
     .bind(kind_id)
     .fetch_all(ex)
     .await
 }
 
-/// Every provider of a service booked by appointment (the staff calendars).
+/// Every active provider of a service booked by appointment (the staff calendars: a
+/// deactivated provider gets no new slots).
 pub async fn appointment_providers<'e>(
     ex: impl Executor<'e, Database = Any>,
 ) -> sqlx::Result<Vec<ProviderRow>> {
-    sqlx::query_as(
-        "SELECT p.id, p.service_kind_id, p.name, p.city, p.address FROM providers p \
-         JOIN service_kinds k ON k.id = p.service_kind_id \
-         WHERE k.code <> 'roadside_assistance' ORDER BY k.code, p.city, p.name",
-    )
+    sqlx::query_as(&format!(
+        "{PROVIDER} JOIN service_kinds k ON k.id = p.service_kind_id \
+         WHERE k.code <> 'roadside_assistance' AND p.active <> 0 ORDER BY k.code, p.city, p.name"
+    ))
     .fetch_all(ex)
     .await
 }
 
+/// One provider, active or not.
 pub async fn provider<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
 ) -> sqlx::Result<Option<ProviderRow>> {
-    sqlx::query_as("SELECT id, service_kind_id, name, city, address FROM providers WHERE id = $1")
+    sqlx::query_as(&format!("{PROVIDER} WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(ex)
+        .await
+}
+
+/// A provider in the admins' list: its service, and what is booked there from now on.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProviderAdminRow {
+    pub id: String,
+    pub service_kind_id: String,
+    pub kind_code: String,
+    pub kind_zh: String,
+    pub kind_en: String,
+    pub name: String,
+    pub city: String,
+    pub address: String,
+    pub phone: Option<String>,
+    pub active: i64,
+    /// Slots starting at or after now.
+    pub upcoming_slots: i64,
+    /// Places taken in those slots.
+    pub booked_places: i64,
+    /// Live appointments in those slots: the ones a deactivation leaves standing.
+    pub upcoming_bookings: i64,
+}
+
+impl ProviderAdminRow {
+    pub fn is_active(&self) -> bool {
+        self.active != 0
+    }
+}
+
+/// Every provider, grouped by service, with its upcoming slots, places and bookings
+/// counted from `now` (subqueries: one row per provider whatever the joins).
+pub async fn providers_for_admin<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    now: i64,
+) -> sqlx::Result<Vec<ProviderAdminRow>> {
+    sqlx::query_as(
+        "SELECT p.id, p.service_kind_id, k.code AS kind_code, k.name_zh AS kind_zh, k.name_en AS kind_en, \
+                p.name, p.city, p.address, p.phone, p.active, \
+                (SELECT COUNT(*) FROM slots s WHERE s.provider_id = p.id AND s.starts_at >= $1) AS upcoming_slots, \
+                (SELECT CAST(COALESCE(SUM(s.booked), 0) AS BIGINT) FROM slots s \
+                  WHERE s.provider_id = p.id AND s.starts_at >= $1) AS booked_places, \
+                (SELECT COUNT(*) FROM bookings b JOIN slots s ON s.id = b.slot_id \
+                  WHERE s.provider_id = p.id AND s.starts_at >= $1 AND b.state = 'booked') AS upcoming_bookings \
+         FROM providers p JOIN service_kinds k ON k.id = p.service_kind_id \
+         ORDER BY k.code, p.active DESC, p.city, p.name",
+    )
+    .bind(now)
+    .fetch_all(ex)
+    .await
+}
+
+/// Live appointments at a provider starting at or after `now`.
+pub async fn upcoming_bookings<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    provider_id: &str,
+    now: i64,
+) -> sqlx::Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM bookings b JOIN slots s ON s.id = b.slot_id \
+         WHERE s.provider_id = $1 AND s.starts_at >= $2 AND b.state = 'booked'",
+    )
+    .bind(provider_id)
+    .bind(now)
+    .fetch_one(ex)
+    .await?;
+    Ok(n)
+}
+
+/// A provider's fields as an admin sets them.
+pub struct ProviderFields<'a> {
+    pub service_kind_id: &'a str,
+    pub name: &'a str,
+    pub city: &'a str,
+    pub address: &'a str,
+    pub phone: Option<&'a str>,
+}
+
+/// A new, active provider.
+pub async fn insert_provider<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    f: &ProviderFields<'_>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO providers (id, service_kind_id, name, city, address, phone, active, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+    )
+    .bind(id)
+    .bind(f.service_kind_id)
+    .bind(f.name)
+    .bind(f.city)
+    .bind(f.address)
+    .bind(f.phone)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// Changes a provider's fields; `false` when there is no such provider.
+pub async fn update_provider<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    f: &ProviderFields<'_>,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query(
+        "UPDATE providers SET service_kind_id = $2, name = $3, city = $4, address = $5, phone = $6, updated_at = $7 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(f.service_kind_id)
+    .bind(f.name)
+    .bind(f.city)
+    .bind(f.address)
+    .bind(f.phone)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Deactivates or reactivates a provider, guarded on its current state: `false` when
+/// there is no such provider or it already is so (a second click changes nothing).
+pub async fn set_provider_active<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    active: bool,
+    now: i64,
+) -> sqlx::Result<bool> {
+    let (to, from) = if active { (1i64, 0i64) } else { (0, 1) };
+    let r = sqlx::query(
+        "UPDATE providers SET active = $2, updated_at = $3 WHERE id = $1 AND active = $4",
+    )
+    .bind(id)
+    .bind(to)
+    .bind(now)
+    .bind(from)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Every service kind (the admins' provider form).
+pub async fn service_kinds<'e>(
+    ex: impl Executor<'e, Database = Any>,
+) -> sqlx::Result<Vec<(String, String, String, String)>> {
+    sqlx::query_as("SELECT id, code, name_zh, name_en FROM service_kinds ORDER BY code")
+        .fetch_all(ex)
         .await
 }
 
@@ -230,17 +395,23 @@ pub struct SlotRow {
     pub ends_at: i64,
     pub capacity: i64,
     pub booked: i64,
+    /// The provider's `active`: a deactivated provider's slots take no new bookings.
+    pub provider_active: i64,
 }
 
 impl SlotRow {
     pub fn left(&self) -> i64 {
         (self.capacity - self.booked).max(0)
     }
+
+    pub fn bookable(&self) -> bool {
+        self.provider_active != 0
+    }
 }
 
 const SLOT: &str =
     "SELECT s.id, s.provider_id, p.service_kind_id, p.name AS provider_name, p.city, p.address, \
-                    s.starts_at, s.ends_at, s.capacity, s.booked \
+                    s.starts_at, s.ends_at, s.capacity, s.booked, p.active AS provider_active \
                     FROM slots s JOIN providers p ON p.id = s.provider_id";
 
 pub async fn slot<'e>(
@@ -253,7 +424,8 @@ pub async fn slot<'e>(
         .await
 }
 
-/// A provider's slots starting in `[from, to)`, with or without places left.
+/// A provider's slots starting in `[from, to)`, with or without places left; none at a
+/// deactivated provider (customers are offered only what they may book).
 pub async fn slots_between<'e>(
     ex: impl Executor<'e, Database = Any>,
     provider_id: &str,
@@ -261,7 +433,8 @@ pub async fn slots_between<'e>(
     to: i64,
 ) -> sqlx::Result<Vec<SlotRow>> {
     sqlx::query_as(&format!(
-        "{SLOT} WHERE s.provider_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 ORDER BY s.starts_at"
+        "{SLOT} WHERE s.provider_id = $1 AND s.starts_at >= $2 AND s.starts_at < $3 AND p.active <> 0 \
+         ORDER BY s.starts_at"
     ))
     .bind(provider_id)
     .bind(from)
@@ -270,7 +443,8 @@ pub async fn slots_between<'e>(
     .await
 }
 
-/// The next slots with a place left at this provider, starting at `from` or later.
+/// The next slots with a place left at this provider, starting at `from` or later (none
+/// at a deactivated provider).
 pub async fn next_free<'e>(
     ex: impl Executor<'e, Database = Any>,
     provider_id: &str,
@@ -278,7 +452,7 @@ pub async fn next_free<'e>(
     limit: i64,
 ) -> sqlx::Result<Vec<SlotRow>> {
     sqlx::query_as(&format!(
-        "{SLOT} WHERE s.provider_id = $1 AND s.starts_at >= $2 AND s.booked < s.capacity \
+        "{SLOT} WHERE s.provider_id = $1 AND s.starts_at >= $2 AND s.booked < s.capacity AND p.active <> 0 \
          ORDER BY s.starts_at LIMIT $3"
     ))
     .bind(provider_id)
@@ -288,16 +462,20 @@ pub async fn next_free<'e>(
     .await
 }
 
-/// Takes one place in a slot if one is left: one guarded UPDATE, so the last place goes
-/// to exactly one caller.
+/// Takes one place in a slot if one is left and its provider is active: one guarded
+/// UPDATE, so the last place goes to exactly one caller, and none slips in after a
+/// deactivation.
 pub async fn take_place<'e>(
     ex: impl Executor<'e, Database = Any>,
     slot_id: &str,
 ) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity")
-        .bind(slot_id)
-        .execute(ex)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE slots SET booked = booked + 1 WHERE id = $1 AND booked < capacity \
+         AND provider_id IN (SELECT id FROM providers WHERE active <> 0)",
+    )
+    .bind(slot_id)
+    .execute(ex)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 

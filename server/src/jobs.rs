@@ -121,7 +121,11 @@ fn jobs() -> Vec<Job> {
 
 /// Starts the jobs; abort the handle to stop them all.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    let holder: Arc<str> = app::backend::ids::short_code(12).into();
+    spawn_as(state, app::backend::ids::short_code(12).into())
+}
+
+/// The same, holding the leases as `holder` (so that they can be released at shutdown).
+pub fn spawn_as(state: AppState, holder: Arc<str>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         // Dropping the set (the handle aborted) aborts every job with it.
         let mut running = JoinSet::new();

@@ -550,18 +550,43 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
             state.payments = std::sync::Arc::new(sandbox_gateway(&state, addr));
         }
     }
-    let jobs = jobs::spawn(state.clone());
+    let holder: std::sync::Arc<str> = app::backend::ids::short_code(12).into();
+    let jobs = jobs::spawn_as(state.clone(), holder.clone());
     tracing::info!("listening on http://{addr}");
     println!("Anxin is serving on http://{addr}");
-    axum::serve(
+    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    let server = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .with_graceful_shutdown({
+        let stop = stop.clone();
+        async move { stop.notified().await }
+    });
+    let mut server = std::pin::pin!(std::future::IntoFuture::into_future(server));
+    tokio::select! {
+        ended = &mut server => ended?,
+        () = shutdown_signal() => {
+            // Stop accepting; requests in flight get up to `DRAIN` to finish.
+            tracing::info!("stopping: finishing the requests in flight");
+            stop.notify_one();
+            if tokio::time::timeout(DRAIN, &mut server).await.is_err() {
+                tracing::warn!("requests still running after {DRAIN:?} were cut off");
+            }
+        }
+    }
     jobs.abort();
+    // Another instance takes the jobs over at once rather than when the leases run out.
+    match app::backend::store::job_leases::release_all(&state.db.pool, &holder).await {
+        Ok(n) => tracing::info!(leases = n, "job leases released"),
+        Err(e) => tracing::warn!(error = %e, "job leases not released; they run out by themselves"),
+    }
+    state.db.pool.close().await;
     Ok(())
 }
+
+/// How long requests in flight may take to finish once a shutdown is asked for.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -21,6 +21,7 @@ mod providers;
 mod renewal;
 mod renewal_access;
 mod sessions;
+mod shutdown;
 mod sms_links;
 mod sms_login;
 mod sms_sending;

@@ -40,3 +40,16 @@ pub async fn holder<'e>(
         .fetch_optional(ex)
         .await
 }
+
+/// Gives up every lease `holder` has (an instance shutting down): another instance may
+/// take each job at its next tick instead of waiting for the lease to run out.
+pub async fn release_all<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    holder: &str,
+) -> sqlx::Result<u64> {
+    let r = sqlx::query("UPDATE job_leases SET lease_until = 0 WHERE holder = $1")
+        .bind(holder)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected())
+}

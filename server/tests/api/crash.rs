@@ -358,3 +358,117 @@ async fn sigkill_while_the_providers_callback_is_due_renews_once_after_the_resta
     reconcile_once(&url);
     assert!(charged_at_most_once(&s).await);
 }
+
+#[tokio::test]
+async fn production_refuses_fault_injection() {
+    let url = fresh_database().await;
+    let out = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .env("ANXIN_ENV", "production")
+        .env(
+            "ANXIN_SECRET_KEY",
+            "a-real-secret-of-at-least-thirty-two-chars",
+        )
+        .env(
+            "ANXIN_WEBHOOK_SECRET",
+            "another-real-secret-of-thirty-two-chars!",
+        )
+        .env("ANXIN_ALLOW_SANDBOX", "1")
+        .env("ANXIN_FAULT", "pay:after_gateway")
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "a fault is never injected in production"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ANXIN_FAULT"));
+    let unknown = Command::new(env!("CARGO_BIN_EXE_anxin"))
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .env_remove("ANXIN_ENV")
+        .env("ANXIN_FAULT", "pay:sometime")
+        .output()
+        .unwrap();
+    assert!(
+        !unknown.status.success(),
+        "an unknown fault is a typo, not silence"
+    );
+}
+
+/// The in-process provider is replaced by another on the same database (our server
+/// restarted): it still knows the charge, and reconciliation settles it from its answer.
+#[tokio::test]
+async fn the_providers_ledger_survives_a_restart() {
+    use app::backend::services::payments::reconcile;
+    let url = fresh_database().await;
+    // A provider that never calls back, but answers when asked.
+    let s = seed(&url, "13900002405", "tok_timeout").await;
+    let b = s.app.browser();
+    b.login_and_step_up(&s.customer).await;
+    let id = b
+        .pay_saved(&s.due, "ledger-key-000000000001", &s.method)
+        .await;
+    let restarted = spawn_app_on(&url).await;
+    assert_eq!(restarted.gateway.charged().await, (1, s.due.premium_fen));
+    // The same key charges nothing more at the new instance's provider.
+    let again = b
+        .pay_saved(&s.due, "ledger-key-000000000001", &s.method)
+        .await;
+    assert_eq!(again, id);
+    restarted.clock.advance(3 * 60);
+    assert_eq!(reconcile(&restarted.state, 120).await.unwrap(), 1);
+    assert_eq!(restarted.settled_state(&id).await, "succeeded");
+    assert_eq!(restarted.gateway.charged().await, (1, s.due.premium_fen));
+    assert_eq!(terms(&s).await, 2);
+}
+
+/// A pending payment whose charge the provider has no record of (the ledger an old
+/// in-memory sandbox lost): after the grace period it expires, never succeeds, once,
+/// with one SMS, even with two instances reconciling at once; the offer is paid again.
+#[tokio::test]
+async fn a_charge_the_provider_does_not_know_expires_once_after_the_grace_period() {
+    use app::backend::domain::payment::DEFAULT_GRACE_SECS;
+    use app::backend::services::payments::reconcile;
+    let url = fresh_database().await;
+    let s = seed(&url, "13900002406", "tok_timeout").await;
+    let b = s.app.browser();
+    b.login_and_step_up(&s.customer).await;
+    let id = b
+        .pay_saved(&s.due, "forgot-key-000000000001", &s.method)
+        .await;
+    sqlx::query("DELETE FROM sandbox_ledger")
+        .execute(&s.app.state.db.pool)
+        .await
+        .unwrap();
+    let other = spawn_app_on(&url).await;
+    s.app.clock.advance(3 * 60);
+    other.clock.advance(3 * 60);
+    assert_eq!(
+        reconcile(&s.app.state, 120).await.unwrap(),
+        0,
+        "within grace"
+    );
+    assert_eq!(first_payment(&s).await.1, "pending");
+    s.app.clock.advance(DEFAULT_GRACE_SECS);
+    other.clock.advance(DEFAULT_GRACE_SECS);
+    let (one, two) = tokio::join!(reconcile(&s.app.state, 120), reconcile(&other.state, 120));
+    assert_eq!(one.unwrap() + two.unwrap(), 1, "one expiry");
+    assert_eq!(first_payment(&s).await, (id, "expired".to_owned()));
+    assert_eq!(sms(&s, "payment-expired:").await, 1, "one SMS");
+    let (body,): (String,) =
+        sqlx::query_as("SELECT body FROM sms_outbox WHERE dedupe_key LIKE 'payment-expired:%'")
+            .fetch_one(&s.app.state.db.pool)
+            .await
+            .unwrap();
+    assert!(body.contains("未扣款"), "{body}");
+    assert!(!charged_at_most_once(&s).await);
+    b.login_and_step_up(&s.customer).await;
+    let paid = b
+        .pay_saved(&s.due, "forgot-retry-key-000001", &s.method)
+        .await;
+    s.app.clock.advance(3 * 60);
+    assert_eq!(reconcile(&s.app.state, 120).await.unwrap(), 1);
+    assert_eq!(s.app.settled_state(&paid).await, "succeeded");
+    assert_eq!(terms(&s).await, 2);
+}

@@ -35,14 +35,16 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// A folder of the test's own for the server's log, files and SMS log.
+/// A folder of the test's own for the server's log, files and SMS log: the SQLite
+/// database's, or the one the helpers name after the PostgreSQL schema (both are swept
+/// by later runs).
 fn scratch(database_url: &str) -> std::path::PathBuf {
-    let tag = database_url
-        .rsplit(['/', '='])
-        .find(|s| !s.is_empty() && *s != "anxin.db")
-        .unwrap_or("crash")
-        .replace('%', "_");
-    let dir = std::env::temp_dir().join(format!("anxin-crash-{tag}"));
+    let dir = match database_url.split("search_path%3Dt_").nth(1) {
+        Some(tag) => std::env::temp_dir().join(format!("anxin-test-{tag}")),
+        None => std::path::Path::new(database_url.trim_start_matches("sqlite://"))
+            .parent()
+            .map_or_else(std::env::temp_dir, std::path::Path::to_path_buf),
+    };
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir
 }

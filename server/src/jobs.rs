@@ -57,7 +57,10 @@ fn jobs() -> Vec<Job> {
             name: "payment_reconciliation",
             every: Duration::from_secs(30),
             run: |state, _| {
-                Box::pin(async move { payments::reconcile(&state, 120).await.map(drop) })
+                Box::pin(async move {
+                    let after = state.config.reconcile_after_secs;
+                    payments::reconcile(&state, after).await.map(drop)
+                })
             },
         },
         // Renewal opens for policies entering the window: every five minutes is plenty.

@@ -362,15 +362,19 @@ async fn sms_webhook(
     }
 }
 
-/// The sandbox payment provider, calling back at the address we actually listen on.
+/// The sandbox payment provider, calling back at the address we actually listen on,
+/// and delivering the callbacks it still owed when the server last stopped.
 pub fn sandbox_gateway(
     state: &AppState,
     addr: SocketAddr,
 ) -> app::backend::adapters::payments::SandboxGateway {
-    app::backend::adapters::payments::SandboxGateway::new(
+    let gateway = app::backend::adapters::payments::SandboxGateway::new(
         format!("http://{addr}/webhooks/payments"),
         state.config.webhook_secret.clone(),
-    )
+        state.db.clone(),
+    );
+    gateway.resume_callbacks();
+    gateway
 }
 
 async fn assign_request_id(mut req: Request, next: Next) -> Response {

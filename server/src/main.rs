@@ -151,7 +151,10 @@ async fn main() -> anyhow::Result<()> {
                     app::backend::services::reminders::queue_renewal_reminders(&state).await?
                 }
                 Job::Sms => app::backend::services::sms::dispatch(&state, "cli").await?,
-                Job::Reconcile => app::backend::services::payments::reconcile(&state, 120).await?,
+                Job::Reconcile => {
+                    let after = state.config.reconcile_after_secs;
+                    app::backend::services::payments::reconcile(&state, after).await?
+                }
                 Job::AutoDebit => app::backend::services::payments::auto_debit_due(&state).await?,
             };
             println!("{n}");

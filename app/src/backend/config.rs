@@ -24,6 +24,15 @@ pub struct Config {
     /// How long the payment page waits for a payment just made to settle before it shows
     /// "still processing" (`ANXIN_PAYMENT_WAIT_MS`).
     pub payment_wait_ms: u64,
+    /// How long a charge the payment provider does not know is retried before it is
+    /// closed and expired, freeing its offer (`ANXIN_PAYMENT_GRACE_SECS`, default 10 min).
+    pub payment_grace_secs: i64,
+    /// Reconciliation asks the provider about payments not heard of for this long
+    /// (`ANXIN_RECONCILE_AFTER_SECS`, default 120).
+    pub reconcile_after_secs: i64,
+    /// A crash injected at one step of paying, for crash tests (`ANXIN_FAULT`); refused
+    /// in production.
+    pub fault: Option<crate::backend::fault::Fault>,
     /// Which payment provider charges (`ANXIN_PAYMENT_GATEWAY`).
     pub payment_gateway: GatewayKind,
     /// Where the SMS sandbox writes what it delivered, one JSON line per message
@@ -159,6 +168,8 @@ pub enum ConfigError {
          ANXIN_ENV=production (a staging deployment may set ANXIN_ALLOW_SANDBOX=1)"
     )]
     SandboxInProduction,
+    #[error("ANXIN_FAULT crashes the server on purpose: refused when ANXIN_ENV=production")]
+    FaultInProduction,
 }
 
 impl Config {
@@ -229,6 +240,19 @@ impl Config {
                     .map_err(|_| ConfigError::Invalid("ANXIN_PAYMENT_WAIT_MS", v))?,
                 None => 8_000,
             },
+            payment_grace_secs: secs(
+                "ANXIN_PAYMENT_GRACE_SECS",
+                crate::backend::domain::payment::DEFAULT_GRACE_SECS,
+            )?,
+            reconcile_after_secs: secs("ANXIN_RECONCILE_AFTER_SECS", 120)?,
+            fault: match get("ANXIN_FAULT") {
+                None => None,
+                Some(_) if production => return Err(ConfigError::FaultInProduction),
+                Some(v) => Some(
+                    crate::backend::fault::Fault::parse(&v)
+                        .ok_or(ConfigError::Invalid("ANXIN_FAULT", v))?,
+                ),
+            },
             payment_gateway: match get("ANXIN_PAYMENT_GATEWAY").as_deref() {
                 None | Some("sandbox") => {
                     if production && get("ANXIN_ALLOW_SANDBOX").as_deref() != Some("1") {
@@ -283,6 +307,9 @@ impl Config {
             session_absolute_secs: 12 * 3600,
             demo_if_empty: false,
             payment_wait_ms: 1_500,
+            payment_grace_secs: crate::backend::domain::payment::DEFAULT_GRACE_SECS,
+            reconcile_after_secs: 120,
+            fault: None,
             payment_gateway: GatewayKind::Sandbox,
             sms_sandbox_log: None,
             sms_sandbox_fail: false,

@@ -11,6 +11,7 @@ mod demo_console;
 pub mod demo_services;
 mod demo_surveys;
 pub mod domain;
+pub mod fault;
 pub mod ids;
 pub mod services;
 pub mod store;
@@ -42,6 +43,7 @@ impl AppState {
             config::GatewayKind::Sandbox => Arc::new(adapters::payments::SandboxGateway::new(
                 format!("{}/webhooks/payments", config.public_url),
                 config.webhook_secret.clone(),
+                db.clone(),
             )),
         };
         let sms = adapters::sms::SandboxSms::new(config.sms_sandbox_log.clone().map(Into::into));

@@ -10,6 +10,7 @@ mod bookings;
 mod claims;
 mod cli;
 mod console;
+mod crash;
 mod demo;
 mod hardening;
 mod jobs;

@@ -12,11 +12,13 @@
 //! - anything else … succeeds after about 50 ms.
 //!
 //! A charge with an idempotency key it has seen returns the first charge: the provider
-//! never charges one key twice, whatever we do.
+//! never charges one key twice, whatever we do. Its ledger lives in its own table, so it
+//! remembers its charges and owed callbacks across a restart of our server.
 
+use crate::backend::store::sandbox_ledger::{self, LedgerRow, LedgerStatus};
+use crate::backend::store::Db;
 use hmac::{Mac, SimpleHmac};
 use secrecy::{ExposeSecret, SecretString};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -117,29 +119,74 @@ pub fn verify(secret: &SecretString, body: &[u8], signature_hex: &str) -> bool {
     mac.verify_slice(&sig).is_ok()
 }
 
-#[derive(Clone, Debug)]
-struct SandboxCharge {
-    gateway_ref: String,
-    amount_fen: i64,
-    status: GatewayStatus,
-}
-
-/// The sandbox provider. Clones share one ledger.
+/// The sandbox provider. Its ledger is a table of its own (`store::sandbox_ledger`), as
+/// a real provider's books are its own: a restart of our server changes nothing it knows,
+/// and a callback a crash cut off is delivered after the restart (`resume_callbacks`).
 #[derive(Clone)]
 pub struct SandboxGateway {
     webhook_url: Arc<Mutex<String>>,
     secret: SecretString,
-    ledger: Arc<Mutex<HashMap<String, SandboxCharge>>>,
+    db: Db,
     http: reqwest::Client,
     delay: Duration,
 }
 
+/// A callback that could not be delivered (our server down, a 5xx) is tried again this
+/// many times, waiting twice as long each time from `FIRST_RETRY`.
+const DELIVERY_ATTEMPTS: u32 = 8;
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+
+/// The provider's own clock, in unix milliseconds: it is not ours to move in tests.
+fn provider_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The provider's database failing is the provider being unreachable.
+fn unavailable(e: sqlx::Error) -> GatewayError {
+    tracing::warn!(error = %e, "sandbox ledger unavailable");
+    GatewayError::Unavailable
+}
+
+fn gateway_status(row: &LedgerRow) -> GatewayStatus {
+    match row.status {
+        LedgerStatus::Pending => GatewayStatus::Pending,
+        LedgerStatus::Succeeded => GatewayStatus::Succeeded,
+        LedgerStatus::Failed => GatewayStatus::Failed {
+            code: row.failure_code.clone().unwrap_or_default(),
+        },
+    }
+}
+
+/// What the callback says: what the charge is now (one closed meanwhile says `failed`).
+fn event_of(row: &LedgerRow) -> WebhookEvent {
+    let failed = row.status == LedgerStatus::Failed;
+    WebhookEvent {
+        gateway_ref: row.gateway_ref.clone(),
+        idempotency_key: row.idempotency_key.clone(),
+        status: if failed { "failed" } else { "succeeded" }.into(),
+        failure_code: if failed {
+            row.failure_code.clone()
+        } else {
+            None
+        },
+    }
+}
+
+/// Whether a callback reached us: a 2xx, or a 4xx (our refusal is final, as with real
+/// providers). No connection or a 5xx is tried again.
+enum Delivery {
+    Done,
+    Retry,
+}
+
 impl SandboxGateway {
-    pub fn new(webhook_url: String, secret: SecretString) -> Self {
+    pub fn new(webhook_url: String, secret: SecretString, db: Db) -> Self {
         Self {
             webhook_url: Arc::new(Mutex::new(webhook_url)),
             secret,
-            ledger: Arc::default(),
+            db,
             http: reqwest::Client::new(),
             delay: Duration::from_millis(50),
         }
@@ -152,13 +199,39 @@ impl SandboxGateway {
 
     /// How many distinct charges the provider accepted, and their total: what the
     /// customer's statement would show.
-    pub fn charged(&self) -> (usize, i64) {
-        let ledger = self.ledger.lock().expect("lock");
-        let settled = ledger
-            .values()
-            .filter(|c| c.status == GatewayStatus::Succeeded);
-        let (n, sum) = settled.fold((0, 0), |(n, s), c| (n + 1, s + c.amount_fen));
-        (n, sum)
+    pub async fn charged(&self) -> (usize, i64) {
+        let (n, sum) = sandbox_ledger::charged(&self.db.pool)
+            .await
+            .expect("reading the sandbox ledger");
+        (usize::try_from(n).unwrap_or(0), sum)
+    }
+
+    /// Delivers the callbacks still owed after a restart: each when it falls due (at once
+    /// if overdue). Call once when the server starts listening.
+    pub fn resume_callbacks(&self) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let owed = match sandbox_ledger::owed_callbacks(&this.db.pool).await {
+                Ok(owed) => owed,
+                Err(e) => {
+                    tracing::warn!(error = %e, "sandbox: could not read the callbacks owed");
+                    return;
+                }
+            };
+            let now = provider_now_ms();
+            for row in owed {
+                let wait = row
+                    .callback_due_ms
+                    .unwrap_or(now)
+                    .saturating_sub(now)
+                    .max(0);
+                tracing::info!(gateway_ref = %row.gateway_ref, "sandbox: delivering a callback owed since before the restart");
+                this.deliver_later(
+                    row.idempotency_key,
+                    Duration::from_millis(u64::try_from(wait).unwrap_or(0)),
+                );
+            }
+        });
     }
 
     fn behaviour(req: &ChargeRequest) -> (GatewayStatus, Option<Duration>, usize) {
@@ -179,7 +252,50 @@ impl SandboxGateway {
         }
     }
 
-    async fn call_back(&self, event: WebhookEvent) {
+    /// Delivers the callbacks owed for `key` after `wait`, in a task of its own.
+    fn deliver_later(&self, key: String, wait: Duration) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            this.deliver_owed(&key).await;
+        });
+    }
+
+    /// Sends each callback still owed for `key`, counting it off in the ledger once
+    /// delivered; a failed delivery is retried with a growing pause.
+    async fn deliver_owed(&self, key: &str) {
+        let mut pause = FIRST_RETRY;
+        let mut attempts = 0;
+        loop {
+            let row = match sandbox_ledger::by_key(&self.db.pool, key).await {
+                Ok(Some(row)) if row.callbacks_left > 0 => row,
+                Ok(_) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "sandbox: ledger unreadable; callback not sent");
+                    return;
+                }
+            };
+            match self.call_back(event_of(&row)).await {
+                Delivery::Done => {
+                    if let Err(e) = sandbox_ledger::callback_delivered(&self.db.pool, key).await {
+                        tracing::warn!(error = %e, "sandbox: could not count a callback off");
+                        return;
+                    }
+                }
+                Delivery::Retry => {
+                    attempts += 1;
+                    if attempts >= DELIVERY_ATTEMPTS {
+                        tracing::warn!(gateway_ref = %row.gateway_ref, "sandbox: callback given up; reconciliation will ask");
+                        return;
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                }
+            }
+        }
+    }
+
+    async fn call_back(&self, event: WebhookEvent) -> Delivery {
         let body = serde_json::to_vec(&event).expect("serialisable");
         let url = self.webhook_url.lock().expect("lock").clone();
         let res = self
@@ -190,9 +306,55 @@ impl SandboxGateway {
             .body(body)
             .send()
             .await;
-        if let Err(e) = res {
-            tracing::warn!(error = %e, "sandbox webhook delivery failed");
+        match res {
+            Ok(r) if !r.status().is_server_error() => Delivery::Done,
+            Ok(r) => {
+                tracing::warn!(status = %r.status(), "sandbox webhook refused; will retry");
+                Delivery::Retry
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "sandbox webhook delivery failed; will retry");
+                Delivery::Retry
+            }
         }
+    }
+
+    /// The charge booked under `key`: the one just inserted, or the first one made with it.
+    async fn book(&self, req: &ChargeRequest) -> Result<(LedgerRow, bool), GatewayError> {
+        let (outcome, delay, deliveries) = Self::behaviour(req);
+        let now_ms = provider_now_ms();
+        let gateway_ref = format!("sbx_{}", crate::backend::ids::new_id());
+        let wait = delay.map(|d| d.max(self.delay));
+        let (status, failure_code) = match &outcome {
+            GatewayStatus::Pending => (LedgerStatus::Pending, None),
+            GatewayStatus::Succeeded => (LedgerStatus::Succeeded, None),
+            GatewayStatus::Failed { code } => (LedgerStatus::Failed, Some(code.as_str())),
+        };
+        let new = sandbox_ledger::insert(
+            &self.db.pool,
+            sandbox_ledger::NewCharge {
+                idempotency_key: &req.idempotency_key,
+                gateway_ref: &gateway_ref,
+                amount_fen: req.amount_fen,
+                status,
+                failure_code,
+                callbacks: if wait.is_some() {
+                    i64::try_from(deliveries).unwrap_or(1)
+                } else {
+                    0
+                },
+                callback_due_ms: wait
+                    .map(|w| now_ms.saturating_add(i64::try_from(w.as_millis()).unwrap_or(0))),
+                now: now_ms / 1000,
+            },
+        )
+        .await
+        .map_err(unavailable)?;
+        let row = sandbox_ledger::by_key(&self.db.pool, &req.idempotency_key)
+            .await
+            .map_err(unavailable)?
+            .ok_or(GatewayError::Unavailable)?;
+        Ok((row, new))
     }
 }
 
@@ -214,59 +376,15 @@ impl PaymentGateway for SandboxGateway {
 
     fn charge(&self, req: ChargeRequest) -> BoxFuture<'_, Result<String, GatewayError>> {
         Box::pin(async move {
-            let (outcome, delay, deliveries) = Self::behaviour(&req);
-            let (gateway_ref, new) = {
-                let mut ledger = self.ledger.lock().expect("lock");
-                match ledger.get(&req.idempotency_key) {
-                    Some(c) => (c.gateway_ref.clone(), false),
-                    None => {
-                        let r = format!("sbx_{}", crate::backend::ids::new_id());
-                        ledger.insert(
-                            req.idempotency_key.clone(),
-                            SandboxCharge {
-                                gateway_ref: r.clone(),
-                                amount_fen: req.amount_fen,
-                                status: outcome.clone(),
-                            },
-                        );
-                        (r, true)
-                    }
-                }
-            };
-            if let (true, Some(wait)) = (new, delay.map(|d| d.max(self.delay))) {
-                let this = self.clone();
-                let event = WebhookEvent {
-                    gateway_ref: gateway_ref.clone(),
-                    idempotency_key: req.idempotency_key.clone(),
-                    status: match &outcome {
-                        GatewayStatus::Failed { .. } => "failed".into(),
-                        _ => "succeeded".into(),
-                    },
-                    failure_code: match &outcome {
-                        GatewayStatus::Failed { code } => Some(code.clone()),
-                        _ => None,
-                    },
-                };
-                tokio::spawn(async move {
-                    tokio::time::sleep(wait).await;
-                    // A charge closed meanwhile reports what it became, as a provider would.
-                    let mut event = event;
-                    let now = this
-                        .ledger
-                        .lock()
-                        .expect("lock")
-                        .get(&event.idempotency_key)
-                        .map(|c| c.status.clone());
-                    if let Some(GatewayStatus::Failed { code }) = now {
-                        event.status = "failed".into();
-                        event.failure_code = Some(code);
-                    }
-                    for _ in 0..deliveries {
-                        this.call_back(event.clone()).await;
-                    }
-                });
+            let (row, new) = self.book(&req).await?;
+            if let (true, Some(due)) = (new && row.callbacks_left > 0, row.callback_due_ms) {
+                let wait = due.saturating_sub(provider_now_ms()).max(0);
+                self.deliver_later(
+                    row.idempotency_key.clone(),
+                    Duration::from_millis(u64::try_from(wait).unwrap_or(0)),
+                );
             }
-            Ok(gateway_ref)
+            Ok(row.gateway_ref)
         })
     }
 
@@ -276,30 +394,40 @@ impl PaymentGateway for SandboxGateway {
     ) -> BoxFuture<'a, Result<crate::backend::domain::payment::Closed, GatewayError>> {
         use crate::backend::domain::payment::Closed;
         Box::pin(async move {
-            let mut ledger = self.ledger.lock().expect("lock");
-            let closed = GatewayStatus::Failed {
-                code: "closed".into(),
-            };
-            Ok(match ledger.get_mut(idempotency_key) {
-                None => {
-                    ledger.insert(
-                        idempotency_key.to_owned(),
-                        SandboxCharge {
-                            gateway_ref: format!("sbx_{}", crate::backend::ids::new_id()),
-                            amount_fen: 0,
-                            status: closed,
-                        },
-                    );
-                    Closed::NeverSeen
-                }
-                Some(c) => match c.status {
-                    GatewayStatus::Pending => {
-                        c.status = closed;
-                        Closed::Cancelled
-                    }
-                    GatewayStatus::Succeeded => Closed::Succeeded,
-                    GatewayStatus::Failed { .. } => Closed::Failed,
+            let pool = &self.db.pool;
+            // An unknown key is spent: a late charge with it finds this row and charges nothing.
+            let spent = sandbox_ledger::insert(
+                pool,
+                sandbox_ledger::NewCharge {
+                    idempotency_key,
+                    gateway_ref: &format!("sbx_{}", crate::backend::ids::new_id()),
+                    amount_fen: 0,
+                    status: LedgerStatus::Failed,
+                    failure_code: Some("closed"),
+                    callbacks: 0,
+                    callback_due_ms: None,
+                    now: provider_now_ms() / 1000,
                 },
+            )
+            .await
+            .map_err(unavailable)?;
+            if spent {
+                return Ok(Closed::NeverSeen);
+            }
+            if sandbox_ledger::cancel_pending(pool, idempotency_key)
+                .await
+                .map_err(unavailable)?
+            {
+                return Ok(Closed::Cancelled);
+            }
+            let row = sandbox_ledger::by_key(pool, idempotency_key)
+                .await
+                .map_err(unavailable)?
+                .ok_or(GatewayError::Unavailable)?;
+            Ok(match row.status {
+                LedgerStatus::Succeeded => Closed::Succeeded,
+                // Pending again cannot happen: nothing moves a charge back to pending.
+                LedgerStatus::Failed | LedgerStatus::Pending => Closed::Failed,
             })
         })
     }
@@ -309,11 +437,10 @@ impl PaymentGateway for SandboxGateway {
         gateway_ref: &'a str,
     ) -> BoxFuture<'a, Result<GatewayStatus, GatewayError>> {
         Box::pin(async move {
-            let ledger = self.ledger.lock().expect("lock");
-            ledger
-                .values()
-                .find(|c| c.gateway_ref == gateway_ref)
-                .map(|c| c.status.clone())
+            sandbox_ledger::by_ref(&self.db.pool, gateway_ref)
+                .await
+                .map_err(unavailable)?
+                .map(|row| gateway_status(&row))
                 .ok_or(GatewayError::Unknown)
         })
     }

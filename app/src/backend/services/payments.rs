@@ -9,10 +9,11 @@
 //!    only the caller that wins adds the next term, closes the offer and queues the SMS.
 
 use crate::backend::adapters::payments::{
-    ChargeRequest, GatewayStatus, OneTimeMethod, WebhookEvent,
+    ChargeRequest, GatewayError, GatewayStatus, OneTimeMethod, WebhookEvent,
 };
 use crate::backend::auth::{step_up, Session};
 use crate::backend::domain::payment::{self, ProviderAnswer, Resolution};
+use crate::backend::fault::{self, Fault};
 use crate::backend::store::{
     audit, is_unique_violation, outbox, payment_methods, payments, policies, renewals,
 };
@@ -342,8 +343,10 @@ async fn charge(
         method_token: token.to_owned(),
         description: "renewal".into(),
     };
+    fault::inject(state.config.fault, Fault::PayBeforeGateway);
     match state.payments.charge(req).await {
         Ok(gateway_ref) => {
+            fault::inject(state.config.fault, Fault::PayAfterGateway);
             payments::mark_pending(&state.db.pool, payment_id, &gateway_ref, state.clock.now())
                 .await?;
         }
@@ -473,27 +476,25 @@ async fn settle(
         },
     )
     .await?;
+    fault::inject(state.config.fault, Fault::WebhookBeforeCommit);
     tx.commit().await?;
     Ok(true)
 }
 
 /// Settles payments the provider never told us about, re-submits ones that never
-/// reached it, and gives up on ones still open past their deadline (`domain::payment`):
-/// those become `expired`, which frees their offer to be paid again. Safe to run on
-/// every instance at once: every change is guarded. Returns how many it settled.
+/// reached it, and gives up on ones still open past their deadline (`domain::payment`),
+/// or that the provider does not know past the grace period (`ANXIN_PAYMENT_GRACE_SECS`):
+/// those become `expired`, which frees their offer to be paid again and tells the
+/// customer nothing was taken. Safe to run on every instance at once: every change is
+/// guarded. Returns how many it settled.
 pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result<usize> {
     let now = state.clock.now();
+    let grace = state.config.payment_grace_secs;
     let mut settled = 0;
     for p in payments::stale(&state.db.pool, now - older_than_secs).await? {
-        let status = match (p.state, &p.gateway_ref) {
-            (PaymentState::Pending, Some(r)) => match state.payments.status(r).await {
-                Ok(s) => Some(s),
-                Err(e) => {
-                    tracing::warn!(error = %e, payment_id = %p.id, "reconciliation: status unknown");
-                    None
-                }
-            },
-            (PaymentState::Created, _) if payment::resubmit(p.created_at, now) => {
+        let answer = match (p.state, &p.gateway_ref) {
+            (PaymentState::Pending, Some(r)) => provider_answer(state, &p.id, r).await,
+            (PaymentState::Created, _) if payment::resubmit(p.created_at, now, grace) => {
                 // Never reached the provider (or we never heard): submit again, same key.
                 let _ = charge(
                     state,
@@ -506,15 +507,14 @@ pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result
                 .await;
                 continue;
             }
-            _ => None,
+            // Past the grace period without a reference: closing it finds out whether
+            // the provider took it after all.
+            (PaymentState::Created, None) => (ProviderAnswer::Unknown, None),
+            _ => (ProviderAnswer::NoAnswer, None),
         };
-        let (answer, failure_code) = match &status {
-            Some(GatewayStatus::Succeeded) => (ProviderAnswer::Succeeded, None),
-            Some(GatewayStatus::Failed { code }) => (ProviderAnswer::Failed, Some(code.as_str())),
-            Some(GatewayStatus::Pending) | None => (ProviderAnswer::NoAnswer, None),
-        };
-        let mut resolution = payment::resolve(answer, p.created_at, now);
-        let mut failure_code = failure_code.map(str::to_owned);
+        let (answer, failure_code) = answer;
+        let mut resolution = payment::resolve(answer, p.created_at, now, grace);
+        let mut failure_code = failure_code;
         if resolution == Resolution::Close {
             // Closed at the provider first, so no money can move after we give up; what
             // it became (it may have just succeeded) decides.
@@ -539,14 +539,70 @@ pub async fn reconcile(state: &AppState, older_than_secs: i64) -> anyhow::Result
     Ok(settled)
 }
 
-/// Gives up on a payment the provider never confirmed, with its audit row. Only one
-/// caller wins; a payment settled meanwhile is left as it is.
+/// What the provider says about a pending charge, with its failure code.
+async fn provider_answer(
+    state: &AppState,
+    payment_id: &str,
+    gateway_ref: &str,
+) -> (ProviderAnswer, Option<String>) {
+    match state.payments.status(gateway_ref).await {
+        Ok(GatewayStatus::Succeeded) => (ProviderAnswer::Succeeded, None),
+        Ok(GatewayStatus::Failed { code }) => (ProviderAnswer::Failed, Some(code)),
+        Ok(GatewayStatus::Pending) => (ProviderAnswer::NoAnswer, None),
+        Err(GatewayError::Unknown) => {
+            tracing::warn!(
+                payment_id,
+                "reconciliation: the provider does not know this charge"
+            );
+            (ProviderAnswer::Unknown, None)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, payment_id, "reconciliation: status unknown");
+            (ProviderAnswer::NoAnswer, None)
+        }
+    }
+}
+
+/// Gives up on a payment the provider never confirmed, with its audit row and an SMS
+/// saying nothing was taken, all in one transaction. Only one caller wins; a payment
+/// settled meanwhile is left as it is.
 async fn expire(state: &AppState, p: &payments::PaymentRow) -> Result<bool, SettleError> {
     let now = state.clock.now();
     let mut tx = state.db.pool.begin().await?;
     if !payments::expire(&mut *tx, &p.id, now).await? {
         return Ok(false);
     }
+    let summary = policies::summary(&mut *tx, &p.customer_id, &p.policy_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("policy of a payment vanished"))?;
+    let customer = crate::backend::store::customers::profile(&mut *tx, &p.customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
+    let masked = PolicyNo::parse(&summary.policy_no)
+        .map(|n| n.masked())
+        .unwrap_or_default();
+    let body = crate::i18n::t_in_with(
+        crate::i18n::Locale::ZhCn,
+        "sms.payment_expired",
+        &[
+            ("amount", &Money(p.amount_fen).display()),
+            ("policy", &masked),
+        ],
+    );
+    outbox::enqueue(
+        &mut *tx,
+        outbox::NewMessage {
+            customer_id: Some(&p.customer_id),
+            phone: &customer.phone,
+            // The payment-notice category: essential, never capped, like the confirmation.
+            category: "payment_confirmation",
+            body: &body,
+            secret_body: None,
+            dedupe_key: Some(&format!("payment-expired:{}", p.id)),
+            now,
+        },
+    )
+    .await?;
     audit::record(
         &mut *tx,
         audit::AuditEntry {

@@ -17,6 +17,7 @@ pub mod policies;
 pub mod preferences;
 pub mod renewals;
 pub mod roadside;
+pub mod sandbox_ledger;
 pub mod seed;
 pub mod sessions;
 pub mod short_links;

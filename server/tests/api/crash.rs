@@ -277,8 +277,9 @@ async fn killed_before_the_gateway_charges_nothing_and_the_offer_is_paid_again()
     let (id, state) = first_payment(&s).await;
     assert_eq!(state, "created");
 
-    let server = start(&url, None).await;
-    // Past the grace period, two instances reconcile at once: one expiry, one SMS.
+    // Past the grace period, two instances reconcile at once: one expiry, one SMS. (They
+    // run as `anxin run-job`, which takes no job lease; a restarted server reconciling
+    // beside them would make three, a race a lease-holding deployment never has.)
     tokio::time::sleep(Duration::from_secs(4)).await;
     let (u1, u2) = (url.clone(), url.clone());
     let a = tokio::task::spawn_blocking(move || reconcile_once(&u1));
@@ -293,6 +294,7 @@ async fn killed_before_the_gateway_charges_nothing_and_the_offer_is_paid_again()
         "one 'nothing taken' SMS"
     );
 
+    let server = start(&url, None).await;
     let b = signed_in(&s, &server).await;
     paid_again(&s, &b).await;
 }

@@ -426,6 +426,11 @@ impl PaymentGateway for SandboxGateway {
                 .ok_or(GatewayError::Unavailable)?;
             Ok(match row.status {
                 LedgerStatus::Succeeded => Closed::Succeeded,
+                // Closed before (by another reconciler, a moment ago): closing again says
+                // the same, so that both reach the one expiry rather than one a failure.
+                LedgerStatus::Failed if row.failure_code.as_deref() == Some("closed") => {
+                    Closed::NeverSeen
+                }
                 // Pending again cannot happen: nothing moves a charge back to pending.
                 LedgerStatus::Failed | LedgerStatus::Pending => Closed::Failed,
             })

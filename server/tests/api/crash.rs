@@ -236,7 +236,7 @@ async fn charged_at_most_once(s: &Seeded) -> bool {
             .await
             .unwrap();
     assert!(rows <= 1, "the provider booked {rows} charges");
-    let (n, total) = s.app.gateway.charged().await;
+    let (n, total) = s.app.gateway.charged().await.unwrap();
     assert!(n <= 1);
     let charged = n == 1;
     if charged {
@@ -261,7 +261,10 @@ async fn paid_again(s: &Seeded, b: &Browser) {
         .await
         .expect("paying again is accepted");
     assert_eq!(wait_settled(s, &id, 15).await, "succeeded");
-    assert_eq!(s.app.gateway.charged().await, (1, s.due.premium_fen));
+    assert_eq!(
+        s.app.gateway.charged().await.unwrap(),
+        (1, s.due.premium_fen)
+    );
     assert_eq!(terms(s).await, 2);
     assert_eq!(sms(s, "payment:").await, 1);
 }
@@ -414,7 +417,10 @@ async fn the_providers_ledger_survives_a_restart() {
         .pay_saved(&s.due, "ledger-key-000000000001", &s.method)
         .await;
     let restarted = spawn_app_on(&url).await;
-    assert_eq!(restarted.gateway.charged().await, (1, s.due.premium_fen));
+    assert_eq!(
+        restarted.gateway.charged().await.unwrap(),
+        (1, s.due.premium_fen)
+    );
     // The same key charges nothing more at the new instance's provider.
     let again = b
         .pay_saved(&s.due, "ledger-key-000000000001", &s.method)
@@ -423,7 +429,10 @@ async fn the_providers_ledger_survives_a_restart() {
     restarted.clock.advance(3 * 60);
     assert_eq!(reconcile(&restarted.state, 120).await.unwrap(), 1);
     assert_eq!(restarted.settled_state(&id).await, "succeeded");
-    assert_eq!(restarted.gateway.charged().await, (1, s.due.premium_fen));
+    assert_eq!(
+        restarted.gateway.charged().await.unwrap(),
+        (1, s.due.premium_fen)
+    );
     assert_eq!(terms(&s).await, 2);
 }
 

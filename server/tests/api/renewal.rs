@@ -82,7 +82,7 @@ async fn paying_renews_the_policy_once_with_a_receipt_and_an_sms() {
         sms.contains("续保保费") && sms.contains(&app::model::Money(due.premium_fen).display()),
         "{sms}"
     );
-    assert_eq!(app.gateway.charged().await, (1, due.premium_fen));
+    assert_eq!(app.gateway.charged().await.unwrap(), (1, due.premium_fen));
 
     // Refresh, retry, back button: the same key shows the same payment; nothing more is charged.
     let again = b.pay(&due, "1", &key, &format!("saved:{method}"), "").await;
@@ -95,7 +95,7 @@ async fn paying_renews_the_policy_once_with_a_receipt_and_an_sms() {
         id,
         "a paid offer shows its payment"
     );
-    assert_eq!(app.gateway.charged().await, (1, due.premium_fen));
+    assert_eq!(app.gateway.charged().await.unwrap(), (1, due.premium_fen));
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM policy_terms WHERE policy_id = $1",
@@ -146,7 +146,7 @@ async fn twenty_taps_charge_once(phone: &str, keys: Vec<String>) {
         )
         .await;
     assert_eq!(terms, 2);
-    assert_eq!(app.gateway.charged().await, (1, due.premium_fen));
+    assert_eq!(app.gateway.charged().await.unwrap(), (1, due.premium_fen));
 }
 
 #[tokio::test]
@@ -198,7 +198,7 @@ async fn a_declined_card_shows_the_failure_and_another_method_works() {
     let second = payment_id(&redirected(&res));
     assert_ne!(second, id);
     assert_eq!(app.settled_state(&second).await, "succeeded");
-    assert_eq!(app.gateway.charged().await, (1, due.premium_fen));
+    assert_eq!(app.gateway.charged().await.unwrap(), (1, due.premium_fen));
 
     // A card number that fails the Luhn check is refused before anything happens.
     let res = b
@@ -250,7 +250,7 @@ async fn paying_an_offer_that_changed_is_refused_and_shows_the_new_one() {
         .await,
         0
     );
-    assert_eq!(app.gateway.charged().await, (0, 0));
+    assert_eq!(app.gateway.charged().await.unwrap(), (0, 0));
 }
 
 #[tokio::test]
@@ -288,7 +288,7 @@ async fn paying_needs_a_fresh_step_up_and_wrong_digits_are_refused() {
         .pay(&due, "1", "late-step-up-key-00001", "wechat", "")
         .await;
     assert!(redirected(&res).ends_with("error=step_up_required"));
-    assert_eq!(app.gateway.charged().await, (0, 0));
+    assert_eq!(app.gateway.charged().await.unwrap(), (0, 0));
 }
 
 #[tokio::test]
@@ -763,7 +763,10 @@ async fn auto_debit_pays_a_due_renewal_once_and_only_for_policies_that_chose_it(
         0,
         "not due yet"
     );
-    assert_eq!(app.gateway.charged().await, (1, chosen.premium_fen));
+    assert_eq!(
+        app.gateway.charged().await.unwrap(),
+        (1, chosen.premium_fen)
+    );
 }
 
 async fn payment_state(app: &TestApp, id: &str) -> String {
@@ -801,7 +804,7 @@ async fn a_payment_the_provider_never_confirms_expires_and_the_offer_is_paid_aga
     assert_eq!(reconcile(&app.state, 120).await.unwrap(), 1);
     assert_eq!(payment_state(&app, &stuck).await, "expired");
     assert_eq!(
-        app.gateway.charged().await,
+        app.gateway.charged().await.unwrap(),
         (0, 0),
         "the pending charge was cancelled"
     );
@@ -845,7 +848,7 @@ async fn a_payment_the_provider_never_confirms_expires_and_the_offer_is_paid_aga
         2
     );
     assert_eq!(
-        app.gateway.charged().await,
+        app.gateway.charged().await.unwrap(),
         (1, due.premium_fen),
         "charged once"
     );
@@ -874,7 +877,7 @@ async fn a_charge_the_provider_confirms_only_after_the_deadline_is_paid_not_expi
         .await,
         2
     );
-    assert_eq!(app.gateway.charged().await, (1, due.premium_fen));
+    assert_eq!(app.gateway.charged().await.unwrap(), (1, due.premium_fen));
 }
 
 #[tokio::test]
@@ -909,7 +912,7 @@ async fn a_charge_that_never_reached_the_provider_is_not_resubmitted_past_its_de
     assert_eq!(reconcile(&app.state, 120).await.unwrap(), 1);
     assert_eq!(payment_state(&app, &id).await, "expired");
     assert_eq!(
-        app.gateway.charged().await,
+        app.gateway.charged().await.unwrap(),
         (0, 0),
         "a charge this late would be given up at once: it is never started"
     );

@@ -199,11 +199,9 @@ impl SandboxGateway {
 
     /// How many distinct charges the provider accepted, and their total: what the
     /// customer's statement would show.
-    pub async fn charged(&self) -> (usize, i64) {
-        let (n, sum) = sandbox_ledger::charged(&self.db.pool)
-            .await
-            .expect("reading the sandbox ledger");
-        (usize::try_from(n).unwrap_or(0), sum)
+    pub async fn charged(&self) -> sqlx::Result<(usize, i64)> {
+        let (n, sum) = sandbox_ledger::charged(&self.db.pool).await?;
+        Ok((usize::try_from(n).unwrap_or(0), sum))
     }
 
     /// Delivers the callbacks still owed after a restart: each when it falls due (at once

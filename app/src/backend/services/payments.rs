@@ -426,36 +426,13 @@ async fn settle(
             now,
         )
         .await?;
-        let summary = policies::summary(&mut *tx, &p.customer_id, &p.policy_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("policy of a payment vanished"))?;
-        let customer = crate::backend::store::customers::profile(&mut *tx, &p.customer_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
-        let masked = PolicyNo::parse(&summary.policy_no)
-            .map(|n| n.masked())
-            .unwrap_or_default();
-        let body = crate::i18n::t_in_with(
-            crate::i18n::Locale::ZhCn,
+        payment_sms(
+            &mut tx,
+            p,
             "sms.payment_confirmation",
-            &[
-                ("amount", &Money(p.amount_fen).display()),
-                ("policy", &masked),
-                ("start", &offer.term_start),
-                ("end", &offer.term_end),
-            ],
-        );
-        outbox::enqueue(
-            &mut *tx,
-            outbox::NewMessage {
-                customer_id: Some(&p.customer_id),
-                phone: &customer.phone,
-                category: "payment_confirmation",
-                body: &body,
-                secret_body: None,
-                dedupe_key: Some(&format!("payment:{}", p.id)),
-                now,
-            },
+            &[("start", &offer.term_start), ("end", &offer.term_end)],
+            &format!("payment:{}", p.id),
+            now,
         )
         .await?;
     }
@@ -563,6 +540,46 @@ async fn provider_answer(
     }
 }
 
+/// Queues the SMS about payment `p` (its amount and masked policy number, plus `extra`
+/// fields for `key`), once per `dedupe_key`. In the payment-notice category: essential,
+/// never capped.
+async fn payment_sms(
+    conn: &mut sqlx::AnyConnection,
+    p: &payments::PaymentRow,
+    key: &str,
+    extra: &[(&str, &str)],
+    dedupe_key: &str,
+    now: i64,
+) -> Result<(), SettleError> {
+    let summary = policies::summary(&mut *conn, &p.customer_id, &p.policy_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("policy of a payment vanished"))?;
+    let customer = crate::backend::store::customers::profile(&mut *conn, &p.customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
+    let masked = PolicyNo::parse(&summary.policy_no)
+        .map(|n| n.masked())
+        .unwrap_or_default();
+    let amount = Money(p.amount_fen).display();
+    let mut fields = vec![("amount", amount.as_str()), ("policy", masked.as_str())];
+    fields.extend_from_slice(extra);
+    let body = crate::i18n::t_in_with(crate::i18n::Locale::ZhCn, key, &fields);
+    outbox::enqueue(
+        &mut *conn,
+        outbox::NewMessage {
+            customer_id: Some(&p.customer_id),
+            phone: &customer.phone,
+            category: "payment_confirmation",
+            body: &body,
+            secret_body: None,
+            dedupe_key: Some(dedupe_key),
+            now,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Gives up on a payment the provider never confirmed, with its audit row and an SMS
 /// saying nothing was taken, all in one transaction. Only one caller wins; a payment
 /// settled meanwhile is left as it is.
@@ -572,35 +589,13 @@ async fn expire(state: &AppState, p: &payments::PaymentRow) -> Result<bool, Sett
     if !payments::expire(&mut *tx, &p.id, now).await? {
         return Ok(false);
     }
-    let summary = policies::summary(&mut *tx, &p.customer_id, &p.policy_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("policy of a payment vanished"))?;
-    let customer = crate::backend::store::customers::profile(&mut *tx, &p.customer_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
-    let masked = PolicyNo::parse(&summary.policy_no)
-        .map(|n| n.masked())
-        .unwrap_or_default();
-    let body = crate::i18n::t_in_with(
-        crate::i18n::Locale::ZhCn,
+    payment_sms(
+        &mut tx,
+        p,
         "sms.payment_expired",
-        &[
-            ("amount", &Money(p.amount_fen).display()),
-            ("policy", &masked),
-        ],
-    );
-    outbox::enqueue(
-        &mut *tx,
-        outbox::NewMessage {
-            customer_id: Some(&p.customer_id),
-            phone: &customer.phone,
-            // The payment-notice category: essential, never capped, like the confirmation.
-            category: "payment_confirmation",
-            body: &body,
-            secret_body: None,
-            dedupe_key: Some(&format!("payment-expired:{}", p.id)),
-            now,
-        },
+        &[],
+        &format!("payment-expired:{}", p.id),
+        now,
     )
     .await?;
     audit::record(

@@ -517,17 +517,18 @@ fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
     (
         http::StatusCode::INTERNAL_SERVER_ERROR,
-        Html(
+        Html(format!(
             "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>服务暂时不可用 · Service unavailable</title>\
              <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
+         <link rel=\"stylesheet\" href=\"{}\"></head><body><main class=\"container\">\
              <section class=\"card narrow center\"><h1>服务暂时不可用</h1>\
              <p>系统暂时出了点问题，我们已经记录下来。请稍后再试。</p>\
              <p lang=\"en\">Something went wrong on our side and we have logged it. Please try again later.</p>\
              <a class=\"btn btn-primary\" href=\"/\">返回首页 · Home</a></section></main></body></html>",
-        ),
+            "/pkg/anxin.css"
+        )),
     )
         .into_response()
 }
@@ -546,7 +547,7 @@ pub fn tune_allocator() {
 
 /// Serves until Ctrl-C / SIGTERM, with the background jobs running beside.
 pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(&state.config.addr).await?;
+    let listener = listen(&state.config.addr, state.config.reuse_port).await?;
     let addr = listener.local_addr()?;
     match state.config.payment_gateway {
         app::backend::config::GatewayKind::Sandbox => {
@@ -559,9 +560,24 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
     tracing::info!("listening on http://{addr}");
     println!("Anxin is serving on http://{addr}");
     let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    let (stop_accepting, accepting) = tokio::sync::watch::channel(true);
+    let draining = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let listener = axum::serve::ListenerExt::tap_io(
+        Closable {
+            inner: Some(listener),
+            addr,
+            accepting,
+        },
+        |_| {},
+    );
     let server = axum::serve(
         listener,
-        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state.clone())
+            .layer(axum::middleware::from_fn_with_state(
+                draining.clone(),
+                close_when_draining,
+            ))
+            .into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown({
         let stop = stop.clone();
@@ -571,11 +587,19 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
     tokio::select! {
         ended = &mut server => ended?,
         () = shutdown_signal() => {
-            // Stop accepting; requests in flight get up to `DRAIN` to finish.
+            // First the listening socket goes (the kernel hands what it queued for us to
+            // another instance on the port); connections still open get their next answer
+            // with `Connection: close`, so their clients reconnect elsewhere rather than
+            // race a close. Then the rest is closed, letting requests in flight finish.
             tracing::info!("stopping: finishing the requests in flight");
-            stop.notify_one();
-            if tokio::time::timeout(DRAIN, &mut server).await.is_err() {
-                tracing::warn!("requests still running after {DRAIN:?} were cut off");
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = stop_accepting.send(false);
+            let lingered = tokio::time::timeout(LINGER, &mut server).await;
+            if lingered.is_err() {
+                stop.notify_one();
+                if tokio::time::timeout(DRAIN, &mut server).await.is_err() {
+                    tracing::warn!("requests still running after {DRAIN:?} were cut off");
+                }
             }
         }
     }
@@ -588,6 +612,104 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
     state.db.pool.close().await;
     Ok(())
 }
+
+/// The listening socket. With `reuse_port` several instances share the address and the
+/// kernel spreads new connections over them, so instances restart one at a time while the
+/// others serve (a rolling restart without a load balancer).
+async fn listen(addr: &str, reuse_port: bool) -> anyhow::Result<tokio::net::TcpListener> {
+    use anyhow::Context as _;
+    if !reuse_port {
+        return Ok(tokio::net::TcpListener::bind(addr).await?);
+    }
+    #[cfg(unix)]
+    {
+        let at = tokio::net::lookup_host(addr)
+            .await?
+            .next()
+            .with_context(|| format!("ANXIN_ADDR {addr} names no address"))?;
+        let socket = if at.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        socket.set_reuseport(true)?;
+        socket.bind(at)?;
+        // Connections the kernel queued for an instance that stops are reset unless it
+        // hands them to another instance sharing the port (Linux 5.14+).
+        if std::fs::read_to_string("/proc/sys/net/ipv4/tcp_migrate_req")
+            .is_ok_and(|v| v.trim() == "0")
+        {
+            tracing::warn!(
+                "ANXIN_REUSEPORT: net.ipv4.tcp_migrate_req is 0, so a restart resets the \
+                 connections queued for the stopping instance; set it to 1"
+            );
+        }
+        Ok(socket.listen(1024)?)
+    }
+    #[cfg(not(unix))]
+    anyhow::bail!("ANXIN_REUSEPORT needs SO_REUSEPORT, which this system lacks")
+}
+
+/// The listening socket, until a shutdown closes it while the connections already open
+/// are still served.
+struct Closable {
+    inner: Option<tokio::net::TcpListener>,
+    addr: SocketAddr,
+    accepting: tokio::sync::watch::Receiver<bool>,
+}
+
+impl axum::serve::Listener for Closable {
+    type Io = tokio::net::TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Some(listener) = &self.inner else {
+                return std::future::pending().await;
+            };
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(conn) => return conn,
+                    // Out of file descriptors and the like: as axum does, wait and retry.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    }
+                },
+                changed = self.accepting.changed() => {
+                    if changed.is_err() || !*self.accepting.borrow() {
+                        self.inner = None;
+                    }
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        Ok(self.addr)
+    }
+}
+
+/// While an instance stops, every answer closes its connection.
+async fn close_when_draining(
+    State(draining): State<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut res = next.run(req).await;
+    if draining.load(std::sync::atomic::Ordering::SeqCst) {
+        res.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
+    res
+}
+
+/// How long a stopping instance keeps serving the connections already open (each answer
+/// closing its connection) before it closes the idle ones.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How long requests in flight may take to finish once a shutdown is asked for.
 const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);

@@ -8,6 +8,9 @@ pub struct Config {
     /// The pool's wait for a connection and the SQLite quota.
     pub db: crate::backend::store::DbSettings,
     pub addr: String,
+    /// Share `addr` with other instances on this machine (`ANXIN_REUSEPORT=1`, SO_REUSEPORT):
+    /// the kernel spreads connections over them, so one can restart while the others serve.
+    pub reuse_port: bool,
     /// Where people reach us; used in short links and to decide whether cookies are `Secure`.
     pub public_url: String,
     /// Built assets (`target/site`).
@@ -225,6 +228,11 @@ impl Config {
             db,
             public_url: get("ANXIN_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}")),
             addr,
+            reuse_port: match get("ANXIN_REUSEPORT").as_deref() {
+                None | Some("0") => false,
+                Some("1") => true,
+                Some(v) => return Err(ConfigError::Invalid("ANXIN_REUSEPORT", v.to_owned())),
+            },
             site_root: get("ANXIN_SITE_ROOT")
                 .or_else(|| get("LEPTOS_SITE_ROOT"))
                 .unwrap_or_else(|| "target/site".into()),
@@ -298,6 +306,7 @@ impl Config {
             database_url: database_url.into(),
             db: Default::default(),
             addr: "127.0.0.1:0".into(),
+            reuse_port: false,
             public_url: "http://127.0.0.1".into(),
             site_root: "target/site".into(),
             production: false,

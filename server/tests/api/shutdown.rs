@@ -1,6 +1,6 @@
 //! Graceful shutdown of the real binary: on SIGTERM it stops accepting, lets a request in
 //! flight finish, gives its job leases up (another instance takes over at once) and exits
-//! cleanly.
+//! cleanly; and a rolling restart of two instances sharing one port loses no request.
 
 use crate::helpers::*;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -9,10 +9,16 @@ use std::time::{Duration, Instant};
 
 /// `anxin serve` on a free port; returns the process and its address.
 fn serve(database_url: &str) -> (Child, String) {
+    serve_at(database_url, "127.0.0.1:0", false)
+}
+
+/// `anxin serve` at `addr`, sharing it with other instances when `reuse_port`.
+fn serve_at(database_url: &str, addr: &str, reuse_port: bool) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_anxin"))
         .arg("serve")
         .env("DATABASE_URL", database_url)
-        .env("ANXIN_ADDR", "127.0.0.1:0")
+        .env("ANXIN_ADDR", addr)
+        .env("ANXIN_REUSEPORT", if reuse_port { "1" } else { "0" })
         .env("ANXIN_DEMO", "0")
         .env("ANXIN_SMS_SANDBOX_LOG", "/dev/null")
         .env("RUST_LOG", "warn")
@@ -110,4 +116,167 @@ async fn sigterm_finishes_the_request_in_flight_releases_the_leases_and_exits() 
         "nothing listens any more"
     );
     assert_eq!(held_leases(&app).await, 0, "every lease given up");
+}
+
+/// Waits for a process told to stop; asserts it exits cleanly within the drain time.
+async fn exits_cleanly(child: &mut Child) {
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopped.elapsed() < Duration::from_secs(12), "did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "a clean exit: {status}");
+}
+
+/// Linux resets the connections queued for a listener that closes unless
+/// `net.ipv4.tcp_migrate_req` hands them to another socket sharing the port (the README's
+/// operations section asks for it too). The test runs as root (CI does), so it sets it
+/// for the machine's network namespace when it is off.
+fn migrate_queued_connections() {
+    const KNOB: &str = "/proc/sys/net/ipv4/tcp_migrate_req";
+    if std::fs::read_to_string(KNOB).is_ok_and(|v| v.trim() == "1") {
+        return;
+    }
+    std::fs::write(KNOB, "1").unwrap_or_else(|e| {
+        panic!("a rolling restart needs net.ipv4.tcp_migrate_req=1 (sysctl, as root): {e}")
+    });
+}
+
+#[derive(Default)]
+struct Tally {
+    ok: std::sync::atomic::AtomicU64,
+    failed: std::sync::Mutex<Vec<String>>,
+}
+
+/// Requests without pause until `stop`: two signed-in pages, over
+/// kept-alive connections (`fresh: false`, as a browser) or a new connection each time.
+async fn load(
+    base: String,
+    cookie: String,
+    fresh: bool,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    tally: std::sync::Arc<Tally>,
+) {
+    use std::sync::atomic::Ordering;
+    let mut client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(15));
+    if fresh {
+        client = client.pool_max_idle_per_host(0);
+    }
+    let client = client.build().unwrap();
+    let mut n = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        n += 1;
+        let path = if n % 2 == 0 { "/policies" } else { "/claims" };
+        let answer = client
+            .get(format!("{base}{path}"))
+            .header("Cookie", &cookie)
+            .header("Accept", "text/html")
+            .send()
+            .await;
+        match answer {
+            Ok(res) if res.status() == reqwest::StatusCode::OK => match res.bytes().await {
+                Ok(_) => {
+                    tally.ok.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => tally.failed.lock().unwrap().push(format!("{path}: body: {e:?}")),
+            },
+            Ok(res) => tally
+                .failed
+                .lock()
+                .unwrap()
+                .push(format!("{path}: {}", res.status())),
+            Err(e) => tally.failed.lock().unwrap().push(format!("{path}: {e:?}")),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_rolling_restart_of_two_instances_sharing_a_port_loses_no_request() {
+    migrate_queued_connections();
+    let app = spawn_app().await;
+    let url = app.state.config.database_url.clone();
+    let customer = app
+        .customer("13900002401", "滚动重启", Some("Rolling-Restart-24"))
+        .await;
+
+    // Two instances on one port; the second joins the port the first was given.
+    let (mut a, addr) = serve_at(&url, "127.0.0.1:0", true);
+    let (mut b, joined) = serve_at(&url, &addr, true);
+    assert_eq!(joined, addr, "both serve one address");
+    let base = format!("http://{addr}");
+
+    let signed_in = Browser {
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        base: base.clone(),
+    }
+    .login(&customer.phone, "Rolling-Restart-24")
+    .await;
+    let cookie = session_cookie(&signed_in).expect("signed in through the shared port");
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let tally = std::sync::Arc::new(Tally::default());
+    let workers: Vec<_> = (0..12)
+        .map(|i| {
+            tokio::spawn(load(
+                base.clone(),
+                cookie.clone(),
+                i % 3 == 0,
+                stop.clone(),
+                tally.clone(),
+            ))
+        })
+        .collect();
+    let served = || tally.ok.load(std::sync::atomic::Ordering::Relaxed);
+    let started = Instant::now();
+    while served() < 20 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!("first 20 answers after {:?}", started.elapsed());
+    assert!(
+        served() >= 20,
+        "the load reaches the instances: {:?}",
+        tally.failed.lock().unwrap().first()
+    );
+
+    // One at a time: start the replacement, then stop the old instance, under load.
+    let mut replacements = Vec::new();
+    for old in [&mut a, &mut b] {
+        let (new, at) = serve_at(&url, &addr, true);
+        assert_eq!(at, addr);
+        replacements.push(new);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let before = served();
+        terminate(old);
+        exits_cleanly(old).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(served() > before, "requests kept being answered");
+    }
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in workers {
+        w.await.unwrap();
+    }
+    let failed = tally.failed.lock().unwrap().clone();
+    assert!(
+        failed.is_empty(),
+        "{} of {} requests failed across the restart, e.g. {:?}",
+        failed.len(),
+        failed.len() as u64 + served(),
+        &failed[..failed.len().min(5)]
+    );
+    assert!(served() > 200, "a real load: {} requests", served());
+    for mut r in replacements {
+        terminate(&r);
+        exits_cleanly(&mut r).await;
+    }
 }

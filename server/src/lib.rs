@@ -517,18 +517,17 @@ fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("handler panicked");
     (
         http::StatusCode::INTERNAL_SERVER_ERROR,
-        Html(format!(
+        Html(
             "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>服务暂时不可用 · Service unavailable</title>\
              <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"{}\"></head><body><main class=\"container\">\
+         <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
              <section class=\"card narrow center\"><h1>服务暂时不可用</h1>\
              <p>系统暂时出了点问题，我们已经记录下来。请稍后再试。</p>\
              <p lang=\"en\">Something went wrong on our side and we have logged it. Please try again later.</p>\
              <a class=\"btn btn-primary\" href=\"/\">返回首页 · Home</a></section></main></body></html>",
-            "/pkg/anxin.css"
-        )),
+        ),
     )
         .into_response()
 }
@@ -561,12 +560,13 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
     println!("Anxin is serving on http://{addr}");
     let stop = std::sync::Arc::new(tokio::sync::Notify::new());
     let (stop_accepting, accepting) = tokio::sync::watch::channel(true);
-    let draining = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // `tap_io` does nothing to a connection; through it axum gives handlers the peer's
+    // `SocketAddr`, as it does for a plain `TcpListener`.
     let listener = axum::serve::ListenerExt::tap_io(
         Closable {
             inner: Some(listener),
             addr,
-            accepting,
+            accepting: accepting.clone(),
         },
         |_| {},
     );
@@ -574,7 +574,7 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
         listener,
         router(state.clone())
             .layer(axum::middleware::from_fn_with_state(
-                draining.clone(),
+                accepting,
                 close_when_draining,
             ))
             .into_make_service_with_connect_info::<SocketAddr>(),
@@ -592,14 +592,12 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
             // with `Connection: close`, so their clients reconnect elsewhere rather than
             // race a close. Then the rest is closed, letting requests in flight finish.
             tracing::info!("stopping: finishing the requests in flight");
-            draining.store(true, std::sync::atomic::Ordering::SeqCst);
             let _ = stop_accepting.send(false);
-            let lingered = tokio::time::timeout(LINGER, &mut server).await;
-            if lingered.is_err() {
-                stop.notify_one();
-                if tokio::time::timeout(DRAIN, &mut server).await.is_err() {
-                    tracing::warn!("requests still running after {DRAIN:?} were cut off");
-                }
+            // The server cannot end by itself meanwhile: only `stop` ends it.
+            tokio::time::sleep(LINGER).await;
+            stop.notify_one();
+            if tokio::time::timeout(DRAIN, &mut server).await.is_err() {
+                tracing::warn!("requests still running after {DRAIN:?} were cut off");
             }
         }
     }
@@ -691,14 +689,14 @@ impl axum::serve::Listener for Closable {
     }
 }
 
-/// While an instance stops, every answer closes its connection.
+/// Once the listening socket is closed, every answer closes its connection.
 async fn close_when_draining(
-    State(draining): State<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    State(accepting): State<tokio::sync::watch::Receiver<bool>>,
     req: Request,
     next: Next,
 ) -> Response {
     let mut res = next.run(req).await;
-    if draining.load(std::sync::atomic::Ordering::SeqCst) {
+    if !*accepting.borrow() {
         res.headers_mut().insert(
             http::header::CONNECTION,
             http::HeaderValue::from_static("close"),

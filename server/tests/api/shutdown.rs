@@ -164,7 +164,7 @@ async fn load(
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
-        let path = if n % 2 == 0 { "/policies" } else { "/claims" };
+        let path = if n.is_multiple_of(2) { "/policies" } else { "/claims" };
         let answer = client
             .get(format!("{base}{path}"))
             .header("Cookie", &cookie)
@@ -217,12 +217,12 @@ async fn a_rolling_restart_of_two_instances_sharing_a_port_loses_no_request() {
 
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let tally = std::sync::Arc::new(Tally::default());
-    let workers: Vec<_> = (0..12)
+    let workers: Vec<_> = (0..12u32)
         .map(|i| {
             tokio::spawn(load(
                 base.clone(),
                 cookie.clone(),
-                i % 3 == 0,
+                i.is_multiple_of(3),
                 stop.clone(),
                 tally.clone(),
             ))

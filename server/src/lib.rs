@@ -593,8 +593,13 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
             // race a close. Then the rest is closed, letting requests in flight finish.
             tracing::info!("stopping: finishing the requests in flight");
             let _ = stop_accepting.send(false);
-            // The server cannot end by itself meanwhile: only `stop` ends it.
-            tokio::time::sleep(LINGER).await;
+            // The server must be polled meanwhile: its accept loop is what closes the
+            // listening socket (a plain sleep here left it open, and the connections the
+            // kernel queued for it were reset at the end). It cannot end by itself: only
+            // `stop` ends it.
+            if let Ok(ended) = tokio::time::timeout(LINGER, &mut server).await {
+                ended?;
+            }
             stop.notify_one();
             if tokio::time::timeout(DRAIN, &mut server).await.is_err() {
                 tracing::warn!("requests still running after {DRAIN:?} were cut off");

@@ -164,7 +164,11 @@ async fn load(
     let mut n = 0u64;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
-        let path = if n.is_multiple_of(2) { "/policies" } else { "/claims" };
+        let path = if n.is_multiple_of(2) {
+            "/policies"
+        } else {
+            "/claims"
+        };
         let answer = client
             .get(format!("{base}{path}"))
             .header("Cookie", &cookie)
@@ -176,14 +180,22 @@ async fn load(
                 Ok(_) => {
                     tally.ok.fetch_add(1, Ordering::Relaxed);
                 }
-                Err(e) => tally.failed.lock().unwrap().push(format!("{path}: body: {e:?}")),
+                Err(e) => tally
+                    .failed
+                    .lock()
+                    .unwrap()
+                    .push(format!("{path}: body: {e:?}")),
             },
             Ok(res) => tally
                 .failed
                 .lock()
                 .unwrap()
                 .push(format!("{path}: {}", res.status())),
-            Err(e) => tally.failed.lock().unwrap().push(format!("{path}: {e:?}")),
+            Err(e) => tally
+                .failed
+                .lock()
+                .unwrap()
+                .push(format!("{path} (new connection each time: {fresh}): {e:?}")),
         }
     }
 }

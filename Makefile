@@ -31,6 +31,7 @@ run: build
 
 build: tools-rust tools-node
 	cargo leptos build --release
+	$(ANXIN) precompress target/site
 
 test: build tools-browser test-rust test-e2e
 

@@ -39,10 +39,12 @@ median_rps() { # url [header]
 
 LOGIN=$(median_rps "$BASE/login")
 HOME_RPS=$(median_rps "$BASE/" "Cookie: anxin_sid=$SID")
-WASM=target/site/pkg/anxin.wasm
+# The release build hashes the names (anxin.<hash>.wasm); an older build did not.
+WASM=$(ls target/site/pkg/anxin*.wasm | head -1)
+CSS=$(ls target/site/pkg/anxin*.css | head -1)
 WASM_RAW=$(stat -c %s "$WASM")
 WASM_GZ=$(gzip -9c "$WASM" | wc -c)
-CSS_GZ=$(gzip -9c target/site/pkg/anxin.css | wc -c)
+CSS_GZ=$(gzip -9c "$CSS" | wc -c)
 LOGIN_BYTES=$(curl -fs "$BASE/login" | wc -c)
 LOGIN_GZ=$(curl -fs -H 'Accept-Encoding: gzip' "$BASE/login" | wc -c)
 

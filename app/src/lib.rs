@@ -8,6 +8,8 @@ pub mod islands;
 pub mod model;
 
 #[cfg(feature = "ssr")]
+pub mod assets;
+#[cfg(feature = "ssr")]
 pub mod backend;
 #[cfg(feature = "ssr")]
 pub mod components;

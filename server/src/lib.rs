@@ -11,6 +11,7 @@ mod outage;
 mod refusal;
 mod security_headers;
 mod server_fns;
+pub mod static_files;
 mod survey_export;
 
 use app::backend::{AppState, ClientIp, Clock, Config, Db, RequestId};
@@ -63,6 +64,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .output_name("anxin")
         .site_root(config.site_root.clone())
         .site_pkg_dir("pkg")
+        .hash_files(app::assets::Assets::get().hashed)
         .env(leptos::config::Env::PROD)
         .site_addr(
             config
@@ -242,7 +244,8 @@ pub fn router(state: AppState) -> Router {
             router.route(r.path, plain_handler(r.path))
         });
 
-    plain(Audience::Anyone)
+    let site = static_files::router(std::path::Path::new(&state.config.site_root));
+    let app_routes = plain(Audience::Anyone)
         .merge(plain(Audience::Customer))
         .merge(staff)
         .merge(webhooks)
@@ -288,7 +291,8 @@ pub fn router(state: AppState) -> Router {
             headers,
             security_headers::set,
         ))
-        .layer(axum::middleware::from_fn(assign_request_id))
+        .layer(axum::middleware::from_fn(assign_request_id));
+    site.merge(app_routes)
 }
 
 /// Hands Leptos the nonce the security headers put into the request, so that the
@@ -512,24 +516,24 @@ fn trust_proxy() -> usize {
     })
 }
 
-/// A panic never shows a stack trace: a plain page in both languages.
+/// A panic never shows a stack trace: a plain page in both languages, made once.
 fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    tracing::error!("handler panicked");
-    (
-        http::StatusCode::INTERNAL_SERVER_ERROR,
-        Html(
+    static PAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
             "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>服务暂时不可用 · Service unavailable</title>\
              <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
+             <link rel=\"stylesheet\" href=\"{}\"></head><body><main class=\"container\">\
              <section class=\"card narrow center\"><h1>服务暂时不可用</h1>\
              <p>系统暂时出了点问题，我们已经记录下来。请稍后再试。</p>\
              <p lang=\"en\">Something went wrong on our side and we have logged it. Please try again later.</p>\
              <a class=\"btn btn-primary\" href=\"/\">返回首页 · Home</a></section></main></body></html>",
-        ),
-    )
-        .into_response()
+            app::assets::Assets::get().stylesheet_href()
+        )
+    });
+    tracing::error!("handler panicked");
+    (http::StatusCode::INTERNAL_SERVER_ERROR, Html(PAGE.as_str())).into_response()
 }
 
 /// Keeps memory bounded under a login flood. glibc raises its mmap threshold after the
@@ -560,7 +564,9 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
     println!("Anxin is serving on http://{addr}");
     let stop = std::sync::Arc::new(tokio::sync::Notify::new());
     let (stop_accepting, accepting) = tokio::sync::watch::channel(true);
-    // `tap_io` does nothing to a connection; through it axum gives handlers the peer's
+    // Every answer goes out at once: with Nagle's algorithm a file sent as headers then
+    // body waited for the client's delayed ACK, 40 ms a request (measured: 38 req/s on one
+    // connection, 1,700 on 64). Through `tap_io` axum also gives handlers the peer's
     // `SocketAddr`, as it does for a plain `TcpListener`.
     let listener = axum::serve::ListenerExt::tap_io(
         Closable {
@@ -568,7 +574,11 @@ pub async fn serve(mut state: AppState) -> anyhow::Result<()> {
             addr,
             accepting: accepting.clone(),
         },
-        |_| {},
+        |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        },
     );
     let server = axum::serve(
         listener,

@@ -35,6 +35,11 @@ enum Command {
         #[arg(value_enum)]
         job: Job,
     },
+    /// Write brotli and gzip copies of the built site's files (the build does this).
+    Precompress {
+        #[arg(default_value = "target/site")]
+        site_root: std::path::PathBuf,
+    },
     /// Manage staff accounts.
     Staff {
         #[command(subcommand)]
@@ -97,6 +102,14 @@ fn load_config_file() -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     anxin::tune_allocator();
     let cli = Cli::parse();
+    if let Some(Command::Precompress { site_root }) = &cli.command {
+        let n = anxin::static_files::precompress(site_root)?;
+        println!(
+            "{n} compressed copies written under {}",
+            site_root.display()
+        );
+        return Ok(());
+    }
     load_config_file()?;
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -192,6 +205,7 @@ async fn main() -> anyhow::Result<()> {
                 None => anyhow::bail!("no staff member {username}"),
             }
         }
+        Command::Precompress { .. } => unreachable!("handled before the configuration"),
     }
 }
 

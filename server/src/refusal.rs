@@ -38,12 +38,13 @@ pub fn page_with_link(
     let app_name = escape(&t_in(locale, "app.name"));
     let home = escape(&t_in(locale, link_key));
     let href = escape(href);
+    let css = app::assets::Assets::get().stylesheet_href();
     let html = format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · {app_name}</title>\
          <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/pkg/anxin.css\"></head><body><main class=\"container\">\
+         <link rel=\"stylesheet\" href=\"{css}\"></head><body><main class=\"container\">\
          <section class=\"card narrow center\" data-testid=\"refused\"><h1>{title}</h1>\
          <p>{message}</p><a class=\"btn btn-primary\" href=\"{href}\">{home}</a></section>\
          </main></body></html>"

@@ -54,7 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#0a6c5a"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name)/>
+                <link rel="stylesheet" href=crate::assets::Assets::get().stylesheet_href()/>
                 {islands}
                 <MetaTags/>
             </head>

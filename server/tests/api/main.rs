@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod activation;
+mod assets;
 mod bookings;
 mod claims;
 mod cli;

@@ -7,13 +7,39 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// A server process, killed if the test ends without stopping it (a failed assertion), so
+/// that it never outlives the test holding a port and database connections.
+struct Instance(Child);
+
+impl std::ops::Deref for Instance {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Instance {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// `anxin serve` on a free port; returns the process and its address.
-fn serve(database_url: &str) -> (Child, String) {
+fn serve(database_url: &str) -> (Instance, String) {
     serve_at(database_url, "127.0.0.1:0", false)
 }
 
 /// `anxin serve` at `addr`, sharing it with other instances when `reuse_port`.
-fn serve_at(database_url: &str, addr: &str, reuse_port: bool) -> (Child, String) {
+fn serve_at(database_url: &str, addr: &str, reuse_port: bool) -> (Instance, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_anxin"))
         .arg("serve")
         .env("DATABASE_URL", database_url)
@@ -38,7 +64,7 @@ fn serve_at(database_url: &str, addr: &str, reuse_port: bool) -> (Child, String)
     };
     // Keep reading what it prints, so that it never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    (child, addr)
+    (Instance(child), addr)
 }
 
 /// Leases held now (by anyone: the in-process test server runs no jobs).

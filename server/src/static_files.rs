@@ -1,0 +1,202 @@
+//! The site's files (`/pkg/…`: stylesheet, scripts, wasm; and the top-level files of
+//! `public/`: the icon, robots.txt) straight from disk, as a CDN would want them: brotli or
+//! gzip compressed at build time (`anxin precompress`), kept for a year when the name has
+//! a hash in it, revalidated otherwise. They pass none of the page middleware (no session
+//! lookup, no nonce): nothing here is personal.
+
+use anyhow::Context;
+use app::assets::is_immutable;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::Router;
+use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
+use http::HeaderValue;
+use std::path::{Path, PathBuf};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Routes for the files under `site_root`: `/pkg` as a directory, and each top-level file
+/// as its own route (so that every other path still reaches the app and its 404 page).
+pub fn router<S: Clone + Send + Sync + 'static>(site_root: &Path) -> Router<S> {
+    let mut router = Router::new().nest_service(
+        "/pkg",
+        ServeDir::new(site_root.join("pkg"))
+            .precompressed_br()
+            .precompressed_gzip(),
+    );
+    for name in top_level_files(site_root) {
+        router = router.route_service(
+            &format!("/{name}"),
+            ServeFile::new(site_root.join(&name))
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
+    }
+    router.layer(axum::middleware::from_fn(cache_headers))
+}
+
+/// Files directly in the site root whose names are safe as a route (no compressed copies).
+fn top_level_files(site_root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(site_root) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| {
+            !is_compressed_copy(name)
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn is_compressed_copy(name: &str) -> bool {
+    name.ends_with(".br") || name.ends_with(".gz")
+}
+
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let immutable = is_immutable(req.uri().path());
+    let mut res = next.run(req).await;
+    let status = res.status();
+    let policy = if !status.is_success() && status != http::StatusCode::NOT_MODIFIED {
+        "no-store"
+    } else if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let headers = res.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // An SVG opened on its own is a document: it may run nothing and load nothing.
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+    );
+    res
+}
+
+/// What is worth compressing: text, and wasm (which compresses to a third).
+fn compressible(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("css" | "js" | "wasm" | "svg" | "html" | "txt" | "json" | "xml" | "ico" | "map")
+    )
+}
+
+/// Writes `name.br` (brotli, quality 11) and `name.gz` beside every compressible file
+/// under `site_root`, skipping copies newer than their file. Returns how many it wrote.
+pub fn precompress(site_root: &Path) -> anyhow::Result<usize> {
+    let mut written = 0;
+    let mut dirs = vec![site_root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let entries =
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if compressible(&path) {
+                written += compress_one(&path)?;
+            }
+        }
+    }
+    Ok(written)
+}
+
+fn compress_one(path: &Path) -> anyhow::Result<usize> {
+    use std::io::Write;
+    let modified = std::fs::metadata(path)?.modified()?;
+    let up_to_date = |copy: &PathBuf| {
+        std::fs::metadata(copy)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= modified)
+    };
+    let data = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut written = 0;
+
+    let br = with_suffix(path, "br");
+    if !up_to_date(&br) {
+        let mut out = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut data.as_slice(), &mut out, &params)?;
+        write_atomically(&br, &out)?;
+        written += 1;
+    }
+    let gz = with_suffix(path, "gz");
+    if !up_to_date(&gz) {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&data)?;
+        write_atomically(&gz, &enc.finish()?)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A server reading the directory meanwhile sees the old copy or the new, never half.
+fn write_atomically(path: &Path, data: &[u8]) -> anyhow::Result<()> {
+    let tmp = with_suffix(path, "tmp");
+    std::fs::write(&tmp, data).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn precompressing_writes_both_copies_once_and_they_decompress_to_the_file() {
+        let dir = std::env::temp_dir().join(format!("anxin-precompress-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        let css = "body { color: #0a6c5a; }\n".repeat(200);
+        std::fs::write(dir.join("pkg/anxin.css"), &css).unwrap();
+        std::fs::write(dir.join("photo.png"), [0u8; 64]).unwrap();
+
+        assert_eq!(
+            precompress(&dir).unwrap(),
+            2,
+            "a .br and a .gz for the css only"
+        );
+        assert_eq!(
+            precompress(&dir).unwrap(),
+            0,
+            "nothing again while up to date"
+        );
+
+        let mut from_br = String::new();
+        brotli::Decompressor::new(
+            std::fs::File::open(dir.join("pkg/anxin.css.br")).unwrap(),
+            4096,
+        )
+        .read_to_string(&mut from_br)
+        .unwrap();
+        assert_eq!(from_br, css);
+        let mut from_gz = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(dir.join("pkg/anxin.css.gz")).unwrap())
+            .read_to_string(&mut from_gz)
+            .unwrap();
+        assert_eq!(from_gz, css);
+        assert!(!dir.join("photo.png.br").exists());
+        assert_eq!(top_level_files(&dir), vec!["photo.png".to_owned()]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

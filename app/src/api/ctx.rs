@@ -286,17 +286,21 @@ fn link_policy(scope: &LinkScope, action: Action) -> Option<&str> {
     }
 }
 
+/// For a short-link session: its customer and policy if its scope allows `action`
+/// (`Some(None)` if it does not); `None` for every other caller.
+fn by_link(caller: &Caller, action: Action) -> Option<Option<ServiceCaller>> {
+    let (customer_id, scope) = caller.link()?;
+    Some(link_policy(scope, action).map(|p| ServiceCaller {
+        customer_id: customer_id.to_owned(),
+        only_policy: Some(p.to_owned()),
+    }))
+}
+
 /// The reader of a service page about `action` (`Book` or `RequestRoadside`).
 pub fn require_service_reader(action: Action) -> Result<ServiceCaller, PageError> {
     let caller = caller();
-    if let Some((customer_id, scope)) = caller.link() {
-        return match link_policy(scope, action) {
-            Some(p) => Ok(ServiceCaller {
-                customer_id: customer_id.to_owned(),
-                only_policy: Some(p.to_owned()),
-            }),
-            None => Err(PageError::Login),
-        };
+    if let Some(link) = by_link(&caller, action) {
+        return link.ok_or(PageError::Login);
     }
     caller
         .reading_customer()
@@ -311,14 +315,8 @@ pub fn require_service_reader(action: Action) -> Result<ServiceCaller, PageError
 /// booking or roadside link for its one policy; refused for staff viewing as them.
 pub fn require_service_actor(action: Action) -> Result<ServiceCaller, Refused> {
     let caller = caller();
-    if let Some((customer_id, scope)) = caller.link() {
-        return match link_policy(scope, action) {
-            Some(p) => Ok(ServiceCaller {
-                customer_id: customer_id.to_owned(),
-                only_policy: Some(p.to_owned()),
-            }),
-            None => Err(Refused::NotSignedIn),
-        };
+    if let Some(link) = by_link(&caller, action) {
+        return link.ok_or(Refused::NotSignedIn);
     }
     caller.acting_customer(action).map(|c| ServiceCaller {
         customer_id: c.to_owned(),

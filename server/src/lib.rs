@@ -346,7 +346,8 @@ async fn payment_webhook(
     }
 }
 
-/// "T" / "TD" replies unsubscribe the phone from reminders, surveys and marketing.
+/// Texts sent to our number (BDCX, LLCX, TJ, JY, T …): recorded once per message id and
+/// answered through the outbox (`services::sms_replies`).
 async fn sms_webhook(
     State(state): State<AppState>,
     headers: http::HeaderMap,
@@ -357,7 +358,7 @@ async fn sms_webhook(
         Ok(s) => s,
         Err(status) => return status,
     };
-    match app::backend::services::sms::handle_reply(&state, &sms.phone, &sms.text).await {
+    match app::backend::services::sms_replies::answer(&state, &sms).await {
         Ok(_) => http::StatusCode::OK,
         Err(e) => {
             tracing::error!(error = %e, "SMS webhook failed");

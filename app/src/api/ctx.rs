@@ -263,6 +263,67 @@ pub async fn require_customer_or_renewal_link() -> Result<RenewalCaller, PageErr
     }
 }
 
+/// Who a service page (booking, roadside help) is for: the customer (or staff viewing as
+/// them), or someone who came by a booking or roadside short link and passed its check,
+/// who may use that one policy only (`only_policy`).
+pub struct ServiceCaller {
+    pub customer_id: String,
+    pub only_policy: Option<String>,
+}
+
+impl ServiceCaller {
+    pub fn may_use(&self, policy_id: &str) -> bool {
+        self.only_policy.as_deref().is_none_or(|p| p == policy_id)
+    }
+}
+
+/// The link scope that lets a short-link session do `action`: booking or roadside help.
+fn link_policy(scope: &LinkScope, action: Action) -> Option<&str> {
+    match (scope, action) {
+        (LinkScope::Booking { policy_id }, Action::Book)
+        | (LinkScope::Roadside { policy_id }, Action::RequestRoadside) => Some(policy_id),
+        _ => None,
+    }
+}
+
+/// For a short-link session: its customer and policy if its scope allows `action`
+/// (`Some(None)` if it does not); `None` for every other caller.
+fn by_link(caller: &Caller, action: Action) -> Option<Option<ServiceCaller>> {
+    let (customer_id, scope) = caller.link()?;
+    Some(link_policy(scope, action).map(|p| ServiceCaller {
+        customer_id: customer_id.to_owned(),
+        only_policy: Some(p.to_owned()),
+    }))
+}
+
+/// The reader of a service page about `action` (`Book` or `RequestRoadside`).
+pub fn require_service_reader(action: Action) -> Result<ServiceCaller, PageError> {
+    let caller = caller();
+    if let Some(link) = by_link(&caller, action) {
+        return link.ok_or(PageError::Login);
+    }
+    caller
+        .reading_customer()
+        .map(|c| ServiceCaller {
+            customer_id: c.to_owned(),
+            only_policy: None,
+        })
+        .map_err(|_| PageError::Login)
+}
+
+/// The customer doing `action` (`Book` or `RequestRoadside`) in their own name, or by a
+/// booking or roadside link for its one policy; refused for staff viewing as them.
+pub fn require_service_actor(action: Action) -> Result<ServiceCaller, Refused> {
+    let caller = caller();
+    if let Some(link) = by_link(&caller, action) {
+        return link.ok_or(Refused::NotSignedIn);
+    }
+    caller.acting_customer(action).map(|c| ServiceCaller {
+        customer_id: c.to_owned(),
+        only_policy: None,
+    })
+}
+
 /// A form posted about something the caller may not act on: change nothing and send the
 /// browser to that thing's page, which applies the same scoping, so that a thing that is
 /// not theirs gets the 404 page (and their own thing simply its page). A 404 from the

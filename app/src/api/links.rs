@@ -83,6 +83,15 @@ fn finish_check(back: &str, outcome: Result<(short_links::LiveLink, String), Che
                 Purpose::Renewal => super::policies::renew_path(&link.target_id),
                 Purpose::Claim => super::claims::claim_path(&link.target_id),
                 Purpose::Survey => super::surveys::survey_path(&link.target_id),
+                // The booking page picks the policy's appointment service itself.
+                Purpose::Booking => super::services::BookStep {
+                    policy: link.target_id.clone(),
+                    ..Default::default()
+                }
+                .url(),
+                Purpose::Roadside => {
+                    format!("{}?policy={}", super::services::ROADSIDE, link.target_id)
+                }
             });
         }
         Err(CheckError::Gone) => ctx::go(back),
@@ -139,7 +148,7 @@ pub async fn landing(code: &str) -> Result<Option<Landing>, PageError> {
                     .await?;
             policy.zip(offer)
         }
-        Purpose::Claim | Purpose::Survey => None,
+        Purpose::Claim | Purpose::Survey | Purpose::Booking | Purpose::Roadside => None,
     };
     Ok(Some(Landing {
         code: link.code,

@@ -89,11 +89,17 @@ pub async fn book_service(
     kind: String,
     slot: Option<String>,
 ) -> Result<(), ServerFnError> {
-    let (_, customer_id) = match ctx::require_acting(Action::Book) {
+    let caller = match ctx::require_service_actor(Action::Book) {
         Ok(c) => c,
         Err(r) => return ctx::go_refused(SERVICES, r),
     };
+    let customer_id = caller.customer_id.clone();
     let policy = super::auth::urlsafe(&policy_id);
+    // A booking link books on its own policy only.
+    if !caller.may_use(&policy) {
+        ctx::go_not_found(&ctx::error_url(SERVICES, ErrorCode::NotEntitled, &[]));
+        return Ok(());
+    }
     let kind = super::auth::urlsafe(&kind);
     let slot = slot
         .as_deref()
@@ -239,10 +245,16 @@ pub async fn request_roadside(
 ) -> Result<(), ServerFnError> {
     let policy = super::auth::urlsafe(&policy_id);
     let back = format!("{ROADSIDE}?policy={policy}");
-    let (_, customer_id) = match ctx::require_acting(Action::RequestRoadside) {
+    let caller = match ctx::require_service_actor(Action::RequestRoadside) {
         Ok(c) => c,
         Err(r) => return ctx::go_refused(&back, r),
     };
+    // A roadside link asks for help under its own policy only.
+    if !caller.may_use(&policy) {
+        ctx::go_not_found(&ctx::error_url(ROADSIDE, ErrorCode::NotEntitled, &[]));
+        return Ok(());
+    }
+    let customer_id = caller.customer_id;
     let form = match RoadsideForm::parse(&location, &plate, &what_happened, &phone) {
         Ok(f) => f,
         Err(field) => {
@@ -431,16 +443,23 @@ async fn slots_on(
 /// Page data: one step of the booking flow for one of the caller's entitlements.
 #[cfg(feature = "ssr")]
 pub async fn book_view(step: &BookStep) -> Result<BookView, PageError> {
-    let (_, customer_id) = ctx::require_customer_session().await?;
+    let caller = ctx::require_service_reader(Action::Book)?;
+    if !caller.may_use(&step.policy) {
+        return Err(PageError::NotFound);
+    }
     let state = ctx::state();
     let pool = &state.db.pool;
-    let entitlement = store::entitlements(pool, &customer_id, &state.clock.today_iso())
+    // No service named (a booking link lands here with its policy only): the policy's
+    // first appointment service.
+    let entitlement = store::entitlements(pool, &caller.customer_id, &state.clock.today_iso())
         .await?
         .into_iter()
-        .find(|e| e.policy_id == step.policy && e.service_kind_id == step.kind)
         .filter(|e| booking::ServiceMode::of(&e.kind_code) == booking::ServiceMode::Appointment)
+        .find(|e| {
+            e.policy_id == step.policy && (step.kind.is_empty() || e.service_kind_id == step.kind)
+        })
         .ok_or(PageError::NotFound)?;
-    let providers = store::providers(pool, &step.kind).await?;
+    let providers = store::providers(pool, &entitlement.service_kind_id).await?;
     let provider = step
         .provider
         .as_ref()
@@ -482,12 +501,14 @@ pub async fn bookings() -> Result<(Vec<(BookingRow, bool)>, Vec<RoadsideRow>), P
     ))
 }
 
-/// Page data: one of the caller's appointments, or not found.
+/// Page data: one of the caller's appointments (by a booking link: one on its policy), or
+/// not found.
 #[cfg(feature = "ssr")]
 pub async fn booking(id: &str) -> Result<(BookingRow, bool), PageError> {
-    let (_, customer_id) = ctx::require_customer_session().await?;
-    svc::get(&ctx::state(), &customer_id, id)
+    let caller = ctx::require_service_reader(Action::Book)?;
+    svc::get(&ctx::state(), &caller.customer_id, id)
         .await?
+        .filter(|(b, _)| caller.may_use(&b.policy_id))
         .ok_or(PageError::NotFound)
 }
 
@@ -511,19 +532,27 @@ pub async fn reschedule_view(
 /// Page data: the caller's policies with roadside help (and what is left of it).
 #[cfg(feature = "ssr")]
 pub async fn roadside_policies() -> Result<Vec<EntitlementRow>, PageError> {
-    Ok(entitlements()
-        .await?
-        .into_iter()
-        .filter(|e| booking::ServiceMode::of(&e.kind_code) == booking::ServiceMode::Roadside)
-        .collect())
+    let caller = ctx::require_service_reader(Action::RequestRoadside)?;
+    let state = ctx::state();
+    Ok(store::entitlements(
+        &state.db.pool,
+        &caller.customer_id,
+        &state.clock.today_iso(),
+    )
+    .await?
+    .into_iter()
+    .filter(|e| booking::ServiceMode::of(&e.kind_code) == booking::ServiceMode::Roadside)
+    .filter(|e| caller.may_use(&e.policy_id))
+    .collect())
 }
 
 /// Page data: one of the caller's roadside requests, or not found.
 #[cfg(feature = "ssr")]
 pub async fn roadside_request(id: &str) -> Result<RoadsideRow, PageError> {
-    let (_, customer_id) = ctx::require_customer_session().await?;
-    roadside_svc::get(&ctx::state(), &customer_id, id)
+    let caller = ctx::require_service_reader(Action::RequestRoadside)?;
+    roadside_svc::get(&ctx::state(), &caller.customer_id, id)
         .await?
+        .filter(|r| caller.may_use(&r.policy_id))
         .ok_or(PageError::NotFound)
 }
 

@@ -640,6 +640,7 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
     super::demo_services::generate(c, seed, now, today).await?;
     super::demo_console::generate(c, &staff_ids, now).await?;
     super::demo_surveys::generate(c, state, seed).await?;
+    super::demo_sms::generate(c, state, now).await?;
     tx.commit().await?;
     Ok(DemoSummary {
         customers: CUSTOMERS,

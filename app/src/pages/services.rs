@@ -253,6 +253,8 @@ pub fn BookPage() -> impl IntoView {
                 match api::book_view(&step).await {
                     Err(e) => page_error(e),
                     Ok(v) => {
+                        // The service may have been left for the page to choose.
+                        let step = BookStep { kind: v.entitlement.service_kind_id.clone(), ..step };
                         let error = error_from_query();
                         let e = v.entitlement.clone();
                         let name = kind_name(&e.kind_zh, &e.kind_en);

@@ -112,7 +112,8 @@ pub fn OutboxPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 match crate::api::staff::staff_outbox().await {
-                    Ok(rows) => {
+                    Ok((rows, inbound)) => {
+                        let inbound = inbound_table(inbound);
                         let rows = rows.into_iter().map(|m| {
                             use crate::model::OutboxState;
                             let state = match (m.state, m.defer_until, &m.suppressed_reason) {
@@ -142,6 +143,7 @@ pub fn OutboxPage() -> impl IntoView {
                             <Title text=t("outbox.title")/>
                             <Layout viewer=Viewer::Staff>
                                 <h1>{t("outbox.title")}</h1>
+                                {inbound}
                                 <div class="card table-wrap">
                                     <table class="outbox">
                                         <thead><tr>
@@ -169,6 +171,67 @@ pub fn OutboxPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The texts people sent us, each beside the answer it got (ID digits starred out).
+fn inbound_table(rows: Vec<crate::backend::store::sms_inbound::InboundRow>) -> impl IntoView {
+    let body = if rows.is_empty() {
+        view! { <p class="muted">{t("outbox.no_inbound")}</p> }.into_any()
+    } else {
+        let rows = rows
+            .into_iter()
+            .map(|m| {
+                let phone = crate::model::Phone::parse(&m.phone)
+                    .map(|p| crate::i18n::phone(&p))
+                    .unwrap_or_default();
+                let reply = match (m.reply_body, m.reply_state.0) {
+                    (Some(body), Some(state)) => {
+                        let (before, link, after) = split_link(&body);
+                        view! {
+                            <span class="small muted">{t(&format!("outbox.state.{state}"))}</span><br/>
+                            {before}{link.map(|l| {
+                                let href = l.clone();
+                                view! { <a href=href data-testid="inbound-reply-link">{l}</a> }
+                            })}{after}
+                        }
+                        .into_any()
+                    }
+                    _ => view! { <span class="muted">{t("outbox.no_reply")}</span> }.into_any(),
+                };
+                view! {
+                    <tr data-testid="inbound-row">
+                        <td class="small">{crate::i18n::datetime(m.received_at)}</td>
+                        <td class="mono small">{phone}</td>
+                        <td data-testid="inbound-text">{m.body}</td>
+                        <td class="small">{t(&format!("outbox.query.{}", m.query))}<br/>
+                            <span class="muted">{t(&format!("outbox.outcome.{}", m.outcome))}</span></td>
+                        <td data-testid="inbound-reply">{reply}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="table-wrap">
+                <table class="outbox">
+                    <thead><tr>
+                        <th scope="col">{t("outbox.received")}</th>
+                        <th scope="col">{t("outbox.phone")}</th>
+                        <th scope="col">{t("outbox.text")}</th>
+                        <th scope="col">{t("outbox.understood")}</th>
+                        <th scope="col">{t("outbox.reply")}</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card" aria-labelledby="inbound-title" data-testid="inbound">
+            <h2 id="inbound-title">{t("outbox.inbound_title")}</h2>
+            {body}
+        </section>
     }
 }
 

@@ -812,3 +812,152 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
 
     println!("access sweep: {checked} (route, caller) pairs checked");
 }
+
+/// A phone that passed the light check of a short link for `c`, of this purpose.
+async fn link_session(
+    app: &TestApp,
+    c: &Customer,
+    purpose: app::backend::domain::links::Purpose,
+    target: &str,
+) -> Browser {
+    let customer_id = app.customer_id(&c.phone).await;
+    let now = app.clock.now();
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    let code = app::backend::services::short_links::create(
+        &mut conn,
+        &customer_id,
+        purpose,
+        target,
+        now,
+        now + 86_400,
+    )
+    .await
+    .unwrap();
+    let phone = app.browser();
+    let landed = redirected(
+        &phone
+            .post_form(
+                "/api/check_link",
+                &[("code", &code), ("id_last4", &c.id_last4)],
+            )
+            .await,
+    );
+    assert!(!landed.starts_with("/s/"), "the check passed: {landed}");
+    phone
+}
+
+async fn roadside_requests(app: &TestApp, policy: &str) -> i64 {
+    app.count(
+        "SELECT COUNT(*) FROM roadside_requests WHERE policy_id = $1",
+        policy,
+    )
+    .await
+}
+
+async fn ask_roadside(phone: &Browser, policy: &str) -> String {
+    redirected(
+        &phone
+            .post_form(
+                "/api/request_roadside",
+                &[
+                    ("policy_id", policy),
+                    ("location", "上海市徐汇区漕溪北路 100 号附近"),
+                    ("plate", "沪A D1234"),
+                    ("what_happened", "电瓶没电，无法启动"),
+                    ("phone", "13900002399"),
+                ],
+            )
+            .await,
+    )
+}
+
+#[tokio::test]
+async fn a_booking_link_books_for_its_own_customer_and_policy_and_nothing_else() {
+    use app::backend::domain::links::Purpose;
+    let app = spawn_app().await;
+    let s = app.services(2, 3).await;
+    let a = app.customer("13900002301", "钱多多", Some(PASSWORD)).await;
+    let b = app.customer("13900002302", "孙悟", Some(PASSWORD)).await;
+    let (pa, pb) = (app.policy_of(&a.phone).await, app.policy_of(&b.phone).await);
+    let a_claim = claim_of(&app, &a).await;
+    let b_claim = claim_of(&app, &b).await;
+    let phone = link_session(&app, &a, Purpose::Booking, &pa).await;
+
+    // Not B's policy: not its booking page, not a booking.
+    let page = phone
+        .get(&format!(
+            "/services/book?policy={pb}&kind={}",
+            s.checkup_kind
+        ))
+        .await;
+    assert_eq!(page.status(), 404);
+    phone.book(&pb, &s.checkup_kind, &s.slots[0]).await;
+    assert_eq!(app.uses(&pb).await, 0);
+    assert_eq!(app.slot_booked(&s.slots[0]).await, 0);
+    // Not a claim (neither A's nor B's), not the policies, not a renewal, not roadside help.
+    for path in [
+        format!("/claims/{a_claim}"),
+        format!("/claims/{b_claim}"),
+        "/claims".to_owned(),
+        "/policies".to_owned(),
+        format!("/policies/{pa}/renew"),
+        format!("/roadside?policy={pa}"),
+        "/bookings".to_owned(),
+    ] {
+        let res = phone.get(&path).await;
+        assert_ne!(res.status(), 200, "{path}");
+    }
+    assert!(ask_roadside(&phone, &pa).await.starts_with("/login"));
+    assert_eq!(roadside_requests(&app, &pa).await, 0);
+    // Its own: booked, and the appointment shown.
+    let booked = redirected(&phone.book(&pa, &s.checkup_kind, &s.slots[1]).await);
+    assert!(booked.contains("done=booked"), "{booked}");
+    assert_eq!(phone.get(&booked).await.status(), 200);
+    assert_eq!(app.uses(&pa).await, 1);
+    // B's appointments stay B's.
+    let b_browser = app.browser();
+    b_browser.login(&b.phone, PASSWORD).await;
+    let theirs = redirected(&b_browser.book(&pb, &s.checkup_kind, &s.slots[2]).await);
+    assert!(theirs.contains("done=booked"), "{theirs}");
+    let theirs = theirs.split('?').next().unwrap().to_owned();
+    assert_eq!(phone.get(&theirs).await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_roadside_link_asks_for_help_under_its_own_policy_only_and_books_nothing() {
+    use app::backend::domain::links::Purpose;
+    let app = spawn_app().await;
+    let s = app.services(2, 3).await;
+    let a = app.customer("13900002303", "周通", Some(PASSWORD)).await;
+    let b = app.customer("13900002304", "吴用", Some(PASSWORD)).await;
+    let (pa, pb) = (app.policy_of(&a.phone).await, app.policy_of(&b.phone).await);
+    let phone = link_session(&app, &a, Purpose::Roadside, &pa).await;
+    // Not B's policy …
+    ask_roadside(&phone, &pb).await;
+    assert_eq!(roadside_requests(&app, &pb).await, 0);
+    // … not a booking, not the booking page.
+    assert!(redirected(&phone.book(&pa, &s.checkup_kind, &s.slots[0]).await).starts_with("/login"));
+    assert_eq!(app.uses(&pa).await, 0);
+    assert_ne!(
+        phone
+            .get(&format!(
+                "/services/book?policy={pa}&kind={}",
+                s.checkup_kind
+            ))
+            .await
+            .status(),
+        200
+    );
+    // Its own policy: help is on the way, and its status page opens.
+    let asked = ask_roadside(&phone, &pa).await;
+    assert!(asked.contains("done=received"), "{asked}");
+    assert_eq!(phone.get(&asked).await.status(), 200);
+    assert_eq!(roadside_requests(&app, &pa).await, 1);
+    // A claim link does neither.
+    let claim = claim_of(&app, &a).await;
+    let by_claim = link_session(&app, &a, Purpose::Claim, &claim).await;
+    by_claim.book(&pa, &s.checkup_kind, &s.slots[0]).await;
+    ask_roadside(&by_claim, &pa).await;
+    assert_eq!(app.uses(&pa).await, 0);
+    assert_eq!(roadside_requests(&app, &pa).await, 1);
+}

@@ -26,6 +26,7 @@ mod sessions;
 mod shutdown;
 mod sms_links;
 mod sms_login;
+mod sms_replies;
 mod sms_sending;
 mod staff;
 mod storage;

@@ -128,7 +128,8 @@ async fn a_t_reply_unsubscribes_and_a_forged_one_is_refused() {
     app.set_local_hour(10);
     app.queue(&c.phone, "renewal_reminder").await;
     let http = reqwest::Client::new();
-    let body = serde_json::json!({"phone": c.phone, "text": " t "}).to_string();
+    let body =
+        serde_json::json!({"message_id": "in-403", "phone": c.phone, "text": " t "}).to_string();
     let forged = http
         .post(format!("{}/webhooks/sms", app.base))
         .header("x-anxin-signature", "abcd")
@@ -155,8 +156,14 @@ async fn a_t_reply_unsubscribes_and_a_forged_one_is_refused() {
         .await
         .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
-    // Queued before the reply: suppressed. New reminders: not queued at all.
-    assert_eq!(dispatch(&app.state, "t").await.unwrap(), 0);
+    // Queued before the reply: suppressed. New reminders: not queued at all. Only the
+    // confirmation of the stop goes out.
+    assert_eq!(dispatch(&app.state, "t").await.unwrap(), 1);
+    assert!(app
+        .sms
+        .delivered_to(&c.phone)
+        .iter()
+        .any(|d| d.body.contains("已退订")));
     assert_eq!(
         app.count(
             "SELECT COUNT(*) FROM sms_outbox WHERE suppressed_reason = $1",

@@ -459,10 +459,15 @@ async fn opting_out_of_surveys_keeps_appointment_notices() {
 async fn a_t_reply_turns_off_surveys_and_service_notices_and_marketing() {
     let app = spawn_app().await;
     let c = app.customer("13900001909", "韩梅", Some(PASSWORD)).await;
-    assert!(
-        app::backend::services::sms::handle_reply(&app.state, &c.phone, "T")
+    let stop: app::backend::adapters::sms::InboundSms = serde_json::from_value(
+        serde_json::json!({"message_id": "stop-1", "phone": c.phone, "text": "T"}),
+    )
+    .unwrap();
+    assert_eq!(
+        app::backend::services::sms_replies::answer(&app.state, &stop)
             .await
-            .unwrap()
+            .unwrap(),
+        app::backend::services::sms_replies::Handled::Recorded
     );
     let id = app.customer_id(&c.phone).await;
     assert_eq!(

@@ -58,6 +58,14 @@ pub enum LinkScope {
     Survey {
         invitation_id: String,
     },
+    /// Book an appointment with this policy's entitlement (and see what was booked).
+    Booking {
+        policy_id: String,
+    },
+    /// Ask for roadside help under this policy (and follow the request).
+    Roadside {
+        policy_id: String,
+    },
 }
 
 impl LinkScope {
@@ -71,6 +79,12 @@ impl LinkScope {
             },
             Purpose::Survey => Self::Survey {
                 invitation_id: target_id,
+            },
+            Purpose::Booking => Self::Booking {
+                policy_id: target_id,
+            },
+            Purpose::Roadside => Self::Roadside {
+                policy_id: target_id,
             },
         }
     }

@@ -7,6 +7,10 @@ pub enum Purpose {
     Renewal,
     Claim,
     Survey,
+    /// Book a check-up on this policy (target: the policy id): the answer to a "TJ" text.
+    Booking,
+    /// Ask for roadside help on this policy (target: the policy id): the answer to "JY".
+    Roadside,
 }
 
 impl Purpose {
@@ -15,6 +19,8 @@ impl Purpose {
             Self::Renewal => "renewal",
             Self::Claim => "claim",
             Self::Survey => "survey",
+            Self::Booking => "booking",
+            Self::Roadside => "roadside",
         }
     }
 
@@ -23,6 +29,8 @@ impl Purpose {
             "renewal" => Some(Self::Renewal),
             "claim" => Some(Self::Claim),
             "survey" => Some(Self::Survey),
+            "booking" => Some(Self::Booking),
+            "roadside" => Some(Self::Roadside),
             _ => None,
         }
     }

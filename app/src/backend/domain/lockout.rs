@@ -73,6 +73,12 @@ pub const CODE_RESEND: Limit = rate("code_resend", 1, 60);
 /// hour, 10 a day.
 pub const CODES_PER_PHONE_HOUR: Limit = rate("codes_phone_hour", 5, 3600);
 pub const CODES_PER_PHONE_DAY: Limit = rate("codes_phone_day", 10, 86_400);
+/// Texts answered per phone (BDCX, LLCX, TJ, JY, help): 5 an hour, 10 a day.
+pub const SMS_QUERIES_PER_PHONE_HOUR: Limit = rate("sms_queries_hour", 5, 3600);
+pub const SMS_QUERIES_PER_PHONE_DAY: Limit = rate("sms_queries_day", 10, 86_400);
+/// Wrong ID digits in BDCX texts from one phone: the third locks BDCX for that phone for
+/// 24 hours (from the last one let through).
+pub const SMS_POLICY_QUERY: Limit = lock("sms_bdcx", 3, 86_400);
 /// Codes asked for from one address: 20 an hour.
 pub const CODES_PER_ADDRESS_HOUR: Limit = rate("codes_address_hour", 20, 3600);
 

@@ -11,6 +11,9 @@ pub enum Category {
     ServiceNotice,
     Survey,
     Marketing,
+    /// The answer to a text the person sent us (BDCX, LLCX, TJ, JY, T …): they asked for it
+    /// just now, so it goes at once, day or night, uncapped, whatever their preferences.
+    SmsReply,
 }
 
 impl Category {
@@ -23,21 +26,35 @@ impl Category {
             "service_notice" => Self::ServiceNotice,
             "survey" => Self::Survey,
             "marketing" => Self::Marketing,
+            "sms_reply" => Self::SmsReply,
             _ => return None,
         })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LoginCode => "login_code",
+            Self::PaymentConfirmation => "payment_confirmation",
+            Self::RenewalReminder => "renewal_reminder",
+            Self::ClaimProgress => "claim_progress",
+            Self::ServiceNotice => "service_notice",
+            Self::Survey => "survey",
+            Self::Marketing => "marketing",
+            Self::SmsReply => "sms_reply",
+        }
     }
 
     /// Login codes and payment confirmations are never capped.
     pub fn essential(self) -> bool {
         matches!(
             self,
-            Self::LoginCode | Self::PaymentConfirmation | Self::ClaimProgress
+            Self::LoginCode | Self::PaymentConfirmation | Self::ClaimProgress | Self::SmsReply
         )
     }
 
-    /// Only login codes may wake someone up.
+    /// Only login codes, and answers to a text just sent, may wake someone up.
     pub fn ignores_quiet_hours(self) -> bool {
-        self == Self::LoginCode
+        matches!(self, Self::LoginCode | Self::SmsReply)
     }
 
     /// Reminders, surveys and marketing wait for the person's preferred window.
@@ -149,6 +166,8 @@ pub const MAX_RETRY_SECS: i64 = 3600;
 pub fn give_up_after(category: Category) -> i64 {
     match category {
         Category::LoginCode => 600,
+        // An answer an hour late is still of use; one a day late only confuses.
+        Category::SmsReply => 3600,
         _ => 86_400,
     }
 }
@@ -248,6 +267,30 @@ mod tests {
             decide(Category::LoginCode, at(10, 0), Window::Any, 30),
             Decision::Send
         );
+    }
+
+    #[test]
+    fn answers_to_texts_go_at_night_and_are_never_capped() {
+        assert_eq!(
+            decide(Category::SmsReply, at(23, 30), Window::Evening, 30),
+            Decision::Send
+        );
+        assert_eq!(
+            decide(Category::SmsReply, at(3, 0), Window::Lunchtime, 3),
+            Decision::Send
+        );
+        for c in [
+            "login_code",
+            "payment_confirmation",
+            "renewal_reminder",
+            "claim_progress",
+            "service_notice",
+            "survey",
+            "marketing",
+            "sms_reply",
+        ] {
+            assert_eq!(Category::parse(c).map(Category::as_str), Some(c));
+        }
     }
 
     #[test]

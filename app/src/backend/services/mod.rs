@@ -12,4 +12,5 @@ pub mod renewal_offers;
 pub mod roadside;
 pub mod short_links;
 pub mod sms;
+pub mod sms_replies;
 pub mod surveys;

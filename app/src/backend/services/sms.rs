@@ -1,5 +1,6 @@
 //! Sending the SMS outbox: claim due messages, apply quiet hours, preferred windows and
-//! the weekly cap (`domain::sms_rules`), hand the rest to the SMS gateway.
+//! the weekly cap (`domain::sms_rules`), hand the rest to the SMS gateway. Texts people
+//! send us are answered by `sms_replies`.
 
 use crate::backend::domain::sms_rules::{decide, retry_at, Category, Decision, Window};
 use crate::backend::store::{outbox, preferences};
@@ -27,7 +28,8 @@ pub async fn dispatch(state: &AppState, holder: &str) -> anyhow::Result<usize> {
                     Category::ServiceNotice => prefs.service_notice,
                     Category::Survey => prefs.survey,
                     Category::Marketing => prefs.marketing,
-                    Category::LoginCode | Category::PaymentConfirmation => 1,
+                    // Answers to their own texts reach those who opted out, too.
+                    Category::LoginCode | Category::PaymentConfirmation | Category::SmsReply => 1,
                 };
                 if wanted == 0 {
                     outbox::suppress(&state.db.pool, &msg.id, "opted_out").await?;
@@ -88,22 +90,4 @@ async fn refused(
         }
     }
     Ok(())
-}
-
-/// An inbound reply. "T" or "TD" (退订, any case, surrounding spaces) unsubscribes that
-/// phone from reminders, surveys and marketing; returns whether it did.
-pub async fn handle_reply(state: &AppState, phone: &str, text: &str) -> anyhow::Result<bool> {
-    let Some(phone) = Phone::parse(phone) else {
-        return Ok(false);
-    };
-    let word = text.trim().to_ascii_uppercase();
-    if word != "T" && word != "TD" && text.trim() != "退订" {
-        return Ok(false);
-    }
-    let now = state.clock.now();
-    let done = preferences::unsubscribe_phone(&state.db.pool, phone.as_str(), now).await?;
-    if done {
-        tracing::info!(phone = %phone, "unsubscribed by SMS reply");
-    }
-    Ok(done)
 }

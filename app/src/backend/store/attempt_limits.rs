@@ -2,12 +2,23 @@
 //! concurrent requests cannot slip between a check and a record.
 
 use crate::backend::domain::lockout::{Limit, Reset};
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 
 /// Claims one attempt. `Ok(n)`: let through, the n-th of the window; `Err(until)`: the
 /// limit is reached until then, and nothing was counted.
 pub async fn claim(
     pool: &AnyPool,
+    limit: &Limit,
+    subject: &str,
+    now: i64,
+) -> sqlx::Result<Result<i64, i64>> {
+    claim_in(&mut *pool.acquire().await?, limit, subject, now).await
+}
+
+/// `claim` on the caller's connection: inside a transaction, the attempt counts only if
+/// the transaction commits.
+pub async fn claim_in(
+    conn: &mut AnyConnection,
     limit: &Limit,
     subject: &str,
     now: i64,
@@ -32,7 +43,7 @@ pub async fn claim(
         .bind(now)
         .bind(limit.max)
         .bind(limit.window_secs)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?;
     if let Some((n,)) = claimed {
         return Ok(Ok(n));
@@ -42,7 +53,7 @@ pub async fn claim(
     )
     .bind(limit.realm)
     .bind(subject)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     let (start, last) = row.unwrap_or((now, now));
     Ok(Err(limit.refused_until(start, last)))
@@ -55,10 +66,19 @@ pub async fn claim_all(
     claims: &[(&Limit, &str)],
     now: i64,
 ) -> sqlx::Result<Result<(), (usize, i64)>> {
+    claim_all_in(&mut *pool.acquire().await?, claims, now).await
+}
+
+/// `claim_all` on the caller's connection (inside its transaction).
+pub async fn claim_all_in(
+    conn: &mut AnyConnection,
+    claims: &[(&Limit, &str)],
+    now: i64,
+) -> sqlx::Result<Result<(), (usize, i64)>> {
     for (i, (limit, subject)) in claims.iter().enumerate() {
-        if let Err(until) = claim(pool, limit, subject, now).await? {
+        if let Err(until) = claim_in(&mut *conn, limit, subject, now).await? {
             for (limit, subject) in &claims[..i] {
-                refund(pool, limit, subject).await?;
+                refund_in(&mut *conn, limit, subject).await?;
             }
             return Ok(Err((i, until)));
         }
@@ -68,23 +88,32 @@ pub async fn claim_all(
 
 /// The subject got it right: its count starts again.
 pub async fn reset(pool: &AnyPool, limit: &Limit, subject: &str) -> sqlx::Result<()> {
+    reset_in(&mut *pool.acquire().await?, limit, subject).await
+}
+
+/// `reset` on the caller's connection (inside its transaction).
+pub async fn reset_in(conn: &mut AnyConnection, limit: &Limit, subject: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE attempt_limits SET attempts = 0 WHERE realm = $1 AND subject = $2")
         .bind(limit.realm)
         .bind(subject)
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(())
 }
 
 /// Gives back one claimed attempt (it turned out not to be a failure).
 pub async fn refund(pool: &AnyPool, limit: &Limit, subject: &str) -> sqlx::Result<()> {
+    refund_in(&mut *pool.acquire().await?, limit, subject).await
+}
+
+async fn refund_in(conn: &mut AnyConnection, limit: &Limit, subject: &str) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE attempt_limits SET attempts = attempts - 1 \
          WHERE realm = $1 AND subject = $2 AND attempts > 0",
     )
     .bind(limit.realm)
     .bind(subject)
-    .execute(pool)
+    .execute(conn)
     .await?;
     Ok(())
 }

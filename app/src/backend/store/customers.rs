@@ -124,3 +124,34 @@ pub async fn id_last4_hash<'e>(
             .await?;
     Ok(row.map(|(h,)| h))
 }
+
+/// The customer whose registered phone this is, and the language their texts are in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PhoneOwner {
+    pub id: String,
+    pub locale: String,
+}
+
+pub async fn owner_of_phone<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    phone: &str,
+) -> sqlx::Result<Option<PhoneOwner>> {
+    sqlx::query_as("SELECT id, locale FROM customers WHERE phone = $1")
+        .bind(phone)
+        .fetch_optional(ex)
+        .await
+}
+
+/// The language the customer chose (`zh-CN` or `en`): their texts are written in it.
+pub async fn set_locale<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    locale: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE customers SET locale = $1 WHERE id = $2 AND locale <> $1")
+        .bind(locale)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

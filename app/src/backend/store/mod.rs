@@ -22,6 +22,7 @@ pub mod seed;
 pub mod sessions;
 pub mod short_links;
 pub mod sms_codes;
+pub mod sms_inbound;
 pub mod staff;
 pub mod surveys;
 

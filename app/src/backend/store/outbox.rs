@@ -19,11 +19,20 @@ pub async fn enqueue<'e>(
     ex: impl Executor<'e, Database = Any>,
     m: NewMessage<'_>,
 ) -> sqlx::Result<bool> {
+    enqueue_as(ex, &crate::backend::ids::new_id(), m).await
+}
+
+/// `enqueue` with the row's id chosen by the caller (who records what the message answers).
+pub async fn enqueue_as<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    m: NewMessage<'_>,
+) -> sqlx::Result<bool> {
     let r = sqlx::query(
         "INSERT INTO sms_outbox (id, customer_id, phone, category, body, secret_body, state, dedupe_key, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
     )
-    .bind(crate::backend::ids::new_id())
+    .bind(id)
     .bind(m.customer_id)
     .bind(m.phone)
     .bind(m.category)
@@ -76,7 +85,7 @@ pub async fn claim_due<'e>(
         "UPDATE sms_outbox SET state = 'sending', claimed_by = $1, claimed_at = $2 \
          WHERE state IN ('queued', 'deferred') AND COALESCE(defer_until, 0) <= $2 AND id IN \
            (SELECT id FROM sms_outbox WHERE state IN ('queued', 'deferred') AND COALESCE(defer_until, 0) <= $2 \
-            ORDER BY CASE category WHEN 'login_code' THEN 0 ELSE 1 END, created_at LIMIT $3) \
+            ORDER BY CASE category WHEN 'login_code' THEN 0 WHEN 'sms_reply' THEN 1 ELSE 2 END, created_at LIMIT $3) \
          RETURNING id, customer_id, phone, category, COALESCE(secret_body, body) AS body, attempts, created_at",
     )
     .bind(holder)
@@ -85,8 +94,15 @@ pub async fn claim_due<'e>(
     .fetch_all(ex)
     .await
     .map(|mut claimed: Vec<ClaimedMessage>| {
-        // RETURNING keeps no order: codes first again, then oldest first.
-        claimed.sort_by_key(|m| (m.category != "login_code", m.created_at));
+        // RETURNING keeps no order: codes first again, answers next, then oldest first.
+        claimed.sort_by_key(|m| {
+            let rank = match m.category.as_str() {
+                "login_code" => 0,
+                "sms_reply" => 1,
+                _ => 2,
+            };
+            (rank, m.created_at)
+        });
         claimed
     })
 }

@@ -15,8 +15,9 @@ use http::HeaderValue;
 use std::path::{Path, PathBuf};
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Routes for the files under `site_root`: `/pkg` as a directory, and each top-level file
-/// as its own route (so that every other path still reaches the app and its 404 page).
+/// Routes for the files under `site_root`: the hashed files of `/pkg` from memory, the rest
+/// of `/pkg` as a directory, and each top-level file as its own route (so that every other
+/// path still reaches the app and its 404 page).
 pub fn router<S: Clone + Send + Sync + 'static>(site_root: &Path) -> Router<S> {
     let mut router = Router::new().nest_service(
         "/pkg",
@@ -24,6 +25,16 @@ pub fn router<S: Clone + Send + Sync + 'static>(site_root: &Path) -> Router<S> {
             .precompressed_br()
             .precompressed_gzip(),
     );
+    for (path, file) in held_files(site_root) {
+        let file = std::sync::Arc::new(file);
+        router = router.route(
+            &path,
+            axum::routing::get(move |headers: http::HeaderMap| {
+                let file = file.clone();
+                async move { file.answer(&headers) }
+            }),
+        );
+    }
     for name in top_level_files(site_root) {
         router = router.route_service(
             &format!("/{name}"),
@@ -33,6 +44,127 @@ pub fn router<S: Clone + Send + Sync + 'static>(site_root: &Path) -> Router<S> {
         );
     }
     router.layer(axum::middleware::from_fn(cache_headers))
+}
+
+/// A file whose name carries its hash, with its compressed copies, held in memory: its
+/// contents cannot change while the name stays, so nothing needs the disk per request
+/// (ServeDir opens and stats the file and its copy on the blocking pool every time).
+struct Held {
+    identity: axum::body::Bytes,
+    br: Option<axum::body::Bytes>,
+    gzip: Option<axum::body::Bytes>,
+    content_type: &'static str,
+    /// The name's hash: the same name is the same bytes.
+    hash: String,
+}
+
+/// Hashed files are small (the stylesheet, the script, the wasm: well under a megabyte
+/// together); anything larger stays on disk.
+const HELD_MAX: u64 = 8 * 1024 * 1024;
+
+fn held_files(site_root: &Path) -> Vec<(String, Held)> {
+    let Ok(entries) = std::fs::read_dir(site_root.join("pkg")) else {
+        return Vec::new();
+    };
+    let read = |path: PathBuf| std::fs::read(path).ok().map(axum::body::Bytes::from);
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.metadata()
+                .is_ok_and(|m| m.is_file() && m.len() <= HELD_MAX)
+        })
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let path = format!("/pkg/{name}");
+            if !is_immutable(&path) {
+                return None;
+            }
+            let (stem, ext) = name.rsplit_once('.')?;
+            let content_type = match ext {
+                "css" => "text/css",
+                "js" => "text/javascript",
+                "wasm" => "application/wasm",
+                _ => return None,
+            };
+            let file = e.path();
+            let held = Held {
+                identity: read(file.clone())?,
+                br: read(with_suffix(&file, "br")),
+                gzip: read(with_suffix(&file, "gz")),
+                content_type,
+                hash: stem.rsplit_once('.').map(|(_, h)| h.to_owned())?,
+            };
+            Some((path, held))
+        })
+        .collect()
+}
+
+impl Held {
+    fn answer(&self, request: &http::HeaderMap) -> Response {
+        use axum::response::IntoResponse;
+        use http::header::{CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
+        let (body, encoding) = match (accepted(request, "br"), accepted(request, "gzip")) {
+            (true, _) if self.br.is_some() => (self.br.clone(), Some("br")),
+            (_, true) if self.gzip.is_some() => (self.gzip.clone(), Some("gzip")),
+            _ => (None, None),
+        };
+        let body = body.unwrap_or_else(|| self.identity.clone());
+        let etag = format!(
+            "\"{}{}\"",
+            self.hash,
+            encoding.map(|e| format!("-{e}")).unwrap_or_default()
+        );
+        let mut headers = http::HeaderMap::new();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(self.content_type));
+        headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(e) = encoding {
+            headers.insert(CONTENT_ENCODING, HeaderValue::from_static(e));
+        }
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            headers.insert(ETAG, v);
+        }
+        let unchanged = request
+            .get_all(IF_NONE_MATCH)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|tag| {
+                let tag = tag.trim();
+                tag == "*" || tag.trim_start_matches("W/") == etag
+            });
+        if unchanged {
+            return (http::StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        (headers, body).into_response()
+    }
+}
+
+/// Whether `Accept-Encoding` accepts `coding`: its own entry decides (refused with `q=0`),
+/// else a `*` entry.
+fn accepted(request: &http::HeaderMap, coding: &str) -> bool {
+    let mut named = None;
+    let mut any = None;
+    for item in request
+        .get_all(http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        if name.eq_ignore_ascii_case(coding) {
+            named = Some(!refused);
+        } else if name == "*" {
+            any = Some(!refused);
+        }
+    }
+    named.or(any).unwrap_or(false)
 }
 
 /// Files directly in the site root whose names are safe as a route (no compressed copies).
@@ -161,6 +293,27 @@ fn write_atomically(path: &Path, data: &[u8]) -> anyhow::Result<()> {
 mod tests {
     use super::*;
     use std::io::Read;
+
+    #[test]
+    fn accept_encoding_is_read_as_browsers_and_proxies_write_it() {
+        let accepts = |value: &str, coding: &str| {
+            let mut h = http::HeaderMap::new();
+            h.insert(
+                http::header::ACCEPT_ENCODING,
+                HeaderValue::from_str(value).unwrap(),
+            );
+            accepted(&h, coding)
+        };
+        assert!(accepts("gzip, deflate, br, zstd", "br"));
+        assert!(accepts("gzip;q=1.0, br;q=0.5", "br"));
+        assert!(accepts("*", "gzip"));
+        assert!(!accepts("br;q=0, *", "br"), "its own entry decides");
+        assert!(accepts("br;q=0, *", "gzip"));
+        assert!(!accepts("gzip", "br"));
+        assert!(!accepts("identity", "gzip"));
+        assert!(!accepts("", "br"));
+        assert!(!accepts("brotli", "br"));
+    }
 
     #[test]
     fn precompressing_writes_both_copies_once_and_they_decompress_to_the_file() {

@@ -203,16 +203,18 @@ fn inbound_table(rows: Vec<crate::backend::store::sms_inbound::InboundRow>) -> i
                     <tr data-testid="inbound-row">
                         <td class="small">{crate::i18n::datetime(m.received_at)}</td>
                         <td class="mono small">{phone}</td>
-                        <td data-testid="inbound-text">{m.body}</td>
+                        <td class="text" data-testid="inbound-text">{m.body}</td>
                         <td class="small">{t(&format!("outbox.query.{}", m.query))}<br/>
                             <span class="muted">{t(&format!("outbox.outcome.{}", m.outcome))}</span></td>
-                        <td data-testid="inbound-reply">{reply}</td>
+                        <td class="wide" data-testid="inbound-reply">{reply}</td>
                     </tr>
                 }
             })
             .collect_view();
+        // Scrolls sideways on a phone rather than squeezing the answer into a sliver;
+        // focusable, so that a keyboard can scroll it too.
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="inbound-title">
                 <table class="outbox">
                     <thead><tr>
                         <th scope="col">{t("outbox.received")}</th>

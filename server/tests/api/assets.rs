@@ -7,6 +7,7 @@ use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_
 use reqwest::StatusCode;
 
 const HASHED_CSS: &str = "/pkg/anxin.aGFzaGVkX2Nzcw.css";
+const HASHED_WASM: &str = "/pkg/anxin.aGFzaGVkX3dhc20.wasm";
 
 /// A built site in a directory of the test's own: a hashed and a plain stylesheet, the
 /// icon, then the build's compression step.
@@ -17,12 +18,13 @@ fn site_root(tag: &str) -> std::path::PathBuf {
     let css = "main { max-inline-size: 40rem; color: #0a6c5a; }\n".repeat(100);
     std::fs::write(root.join(&HASHED_CSS[1..]), &css).unwrap();
     std::fs::write(root.join("pkg/anxin.css"), &css).unwrap();
+    std::fs::write(root.join(&HASHED_WASM[1..]), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(
         root.join("favicon.svg"),
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7"/></svg>"#,
     )
     .unwrap();
-    assert!(anxin::static_files::precompress(&root).unwrap() >= 6);
+    assert!(anxin::static_files::precompress(&root).unwrap() >= 8);
     root
 }
 
@@ -78,6 +80,48 @@ async fn static_files_come_precompressed_and_hashed_names_are_kept_for_a_year() 
             "{accept}: the file's own copy"
         );
     }
+
+    // The same name is the same bytes: a browser that has them is told so.
+    let first = client
+        .get(format!("{}{HASHED_CSS}", app.base))
+        .header(ACCEPT_ENCODING, "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.headers()["vary"], "accept-encoding");
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = client
+        .get(format!("{}{HASHED_CSS}", app.base))
+        .header(ACCEPT_ENCODING, "gzip, deflate, br")
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.bytes().await.unwrap().is_empty());
+    let head = client
+        .head(format!("{}{HASHED_CSS}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(
+        head.headers()["content-length"].to_str().unwrap(),
+        raw.len().to_string()
+    );
+    assert!(head.bytes().await.unwrap().is_empty());
+    // The wasm must say what it is, or browsers will not compile it as it streams in.
+    let wasm = client
+        .get(format!("{}{HASHED_WASM}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()[CONTENT_TYPE], "application/wasm");
+    assert_eq!(
+        wasm.headers()[CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
 
     // A name without a hash may change under the same URL: revalidate it.
     for path in ["/pkg/anxin.css", "/favicon.svg"] {

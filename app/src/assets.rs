@@ -68,7 +68,10 @@ pub fn is_immutable(path: &str) -> bool {
     let Some(name) = path.strip_prefix("/pkg/") else {
         return false;
     };
-    let Some(rest) = name.strip_prefix(OUTPUT_NAME).and_then(|r| r.strip_prefix('.')) else {
+    let Some(rest) = name
+        .strip_prefix(OUTPUT_NAME)
+        .and_then(|r| r.strip_prefix('.'))
+    else {
         return false;
     };
     match rest.rsplit_once('.') {

@@ -8,7 +8,6 @@ use super::domain::booking::ServiceMode;
 use super::domain::claims::Estimate;
 use super::domain::links::Purpose;
 use super::domain::sms_query::SmsQuery;
-use super::services::policies::Standing;
 use super::services::short_links;
 use super::services::sms_replies::{self as replies, ClaimAnswer, LINK_DAYS};
 use super::store::{bookings, claims, customers, outbox, policies, preferences, sms_inbound};
@@ -50,16 +49,10 @@ pub async fn generate(c: &mut AnyConnection, state: &AppState, now: i64) -> anyh
         texts.push((phone(1), "TJ".into(), at, "answered", answer));
 
         let at = now - 26 * HOUR;
-        let in_force: Vec<_> = policies::list_for_customer(&mut *c, &owner.id)
-            .await?
-            .into_iter()
-            .filter(|p| {
-                matches!(
-                    Standing::of(p, &today),
-                    Standing::Active | Standing::DueForRenewal
-                )
-            })
-            .collect();
+        let in_force = crate::backend::services::policies::in_force(
+            policies::list_for_customer(&mut *c, &owner.id).await?,
+            &today,
+        );
         let renew = match in_force.iter().find(|p| p.open_offer_premium_fen.is_some()) {
             Some(p) => {
                 let code = short_links::create(

@@ -39,6 +39,18 @@ impl Standing {
     }
 }
 
+/// The policies of a list that are in force (active, or due for renewal), in its order.
+pub fn in_force(list: Vec<policies::PolicySummary>, today: &str) -> Vec<policies::PolicySummary> {
+    list.into_iter()
+        .filter(|p| {
+            matches!(
+                Standing::of(p, today),
+                Standing::Active | Standing::DueForRenewal
+            )
+        })
+        .collect()
+}
+
 /// The customer's policies, grouped by standing in the order a person cares about.
 pub async fn list(
     state: &AppState,

@@ -20,7 +20,6 @@ use crate::backend::domain::claims::Estimate;
 use crate::backend::domain::lockout;
 use crate::backend::domain::sms_query::SmsQuery;
 use crate::backend::domain::sms_rules::Category;
-use crate::backend::services::policies::Standing;
 use crate::backend::services::short_links::{self, Purpose};
 use crate::backend::store::bookings::{self, EntitlementRow};
 use crate::backend::store::policies::{self, PolicySummary};
@@ -222,16 +221,10 @@ async fn draft(
 /// The customer's policies in force, soonest-ending first.
 async fn in_force(state: &AppState, customer_id: &str) -> sqlx::Result<Vec<PolicySummary>> {
     let today = state.clock.today_iso();
-    Ok(policies::list_for_customer(&state.db.pool, customer_id)
-        .await?
-        .into_iter()
-        .filter(|p| {
-            matches!(
-                Standing::of(p, &today),
-                Standing::Active | Standing::DueForRenewal
-            )
-        })
-        .collect())
+    Ok(crate::backend::services::policies::in_force(
+        policies::list_for_customer(&state.db.pool, customer_id).await?,
+        &today,
+    ))
 }
 
 /// The customer's entitlement of this kind: the first with uses left, else the first.

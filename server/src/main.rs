@@ -111,7 +111,10 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     load_config_file()?;
+    // Logs on stderr: stdout is what a command answers (`run-job` prints a count that
+    // scripts read; a warning logged meanwhile had made it unreadable).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),

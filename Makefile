@@ -23,7 +23,7 @@ ANXIN := target/release/anxin
 help:
 	@echo "make run    install what is missing, build, serve http://127.0.0.1:3000 (SQLite + demo data)"
 	@echo "make test   unit + integration tests (SQLite; PostgreSQL too when ANXIN_TEST_PG is set), then browser tests"
-	@echo "make bench  page throughput and asset sizes against budgets"
+	@echo "make bench  pages under load on 10k and 1M policies (SQLite, PostgreSQL), Lighthouse, sizes: bench/results.md"
 	@echo "make screenshots  regenerate docs/screenshots (desktop and phone)"
 
 run: build
@@ -51,7 +51,7 @@ FREE_PORT = $(shell python3 -c 'import socket; s = socket.socket(); s.bind(("127
 test-e2e: tools-browser
 	cd end2end && ANXIN_E2E_PORT=$(FREE_PORT) npx playwright test
 
-bench: build
+bench: build tools-browser
 	bench/run.sh
 
 screenshots: build tools-browser

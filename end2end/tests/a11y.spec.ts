@@ -77,6 +77,9 @@ const english = (page: Page) =>
 
 test("signed-in pages are accessible, in both languages", async ({ page }, info) => {
   test.skip(info.project.name === "no-js");
+  // About thirty pages, each audited by axe in two languages: a minute on a quiet machine,
+  // so the default 60 s timed out on a loaded one (CI beside a build). Three times that.
+  test.slow();
   const phone = info.project.name === "phone";
   // Customers 8 and 9 have a renewal due; nothing here pays it or changes anything else.
   const n = phone ? 9 : 8;

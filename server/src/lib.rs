@@ -268,7 +268,11 @@ pub fn router(state: AppState) -> Router {
             ours,
             cross_site::refuse_foreign,
         ))
-        .layer(CompressionLayer::new())
+        // Pages are compressed as they go out, at level 4: brotli's default (11) is for
+        // files compressed once at build time and cost a signed-in page a third of its
+        // throughput (measured: /policies 1,359 req/s without compression, 931 with br 11);
+        // at 4 brotli is about as fast as gzip and still smaller.
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(4)))
         .layer(SetResponseHeaderLayer::if_not_present(
             http::header::X_CONTENT_TYPE_OPTIONS,
             http::HeaderValue::from_static("nosniff"),
@@ -541,11 +545,18 @@ fn panic_page(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// first large block is freed, so later 19 MiB argon2 blocks come from per-thread arenas
 /// and stay resident: measured, 20 wrong passwords took the server from 45 MB to 454 MB.
 /// A fixed threshold makes every block over 1 MiB its own mapping, returned when freed.
+/// (`GLIBC_TUNABLES=glibc.malloc.trim_threshold=…` measured the trim setting: 1,764 →
+/// 2,086 req/s on the policy list, on a busy machine.)
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; called once, at start.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+        // Fixing the mmap threshold also left the trim threshold at 128 KiB: the heap was
+        // given back to the kernel and taken again request after request (page faults and
+        // malloc_consolidate were a quarter of a page's CPU). Below 64 MiB of free heap,
+        // keep it.
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 * 1024 * 1024);
     }
 }
 

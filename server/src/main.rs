@@ -30,6 +30,16 @@ enum Command {
         #[arg(long, default_value_t = app::backend::demo::DEMO_SEED)]
         seed: u64,
     },
+    /// Fill an empty database with the demo data and, on top, bulk customers and
+    /// policies for benchmarks (`make bench`).
+    BenchData {
+        #[arg(long, default_value_t = 100_000)]
+        customers: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        policies: usize,
+        #[arg(long, default_value_t = app::backend::demo::DEMO_SEED)]
+        seed: u64,
+    },
     /// Run one background job once and exit (the server runs them all on a timer).
     RunJob {
         #[arg(value_enum)]
@@ -154,6 +164,30 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             print_demo_logins();
+            Ok(())
+        }
+        Command::BenchData {
+            customers,
+            policies,
+            seed,
+        } => {
+            config.demo_if_empty = false;
+            let state = anxin::prepare(config, Clock::system()).await?;
+            anyhow::ensure!(
+                state.db.is_empty().await?,
+                "bench data goes into an empty database only"
+            );
+            app::backend::demo::generate(&state, seed).await?;
+            let s = app::backend::demo_bulk::generate(&state, customers, policies, seed).await?;
+            println!(
+                "bench data: {} customers, {} policies, {} terms, {} open offers, {} payments, {} claims, {} texts; {} rows in {:.1} s",
+                s.customers, s.policies, s.terms, s.offers_open, s.payments, s.claims, s.texts, s.rows, s.seconds
+            );
+            println!(
+                "log in as {} / {}",
+                app::backend::demo_bulk::bulk_phone(1),
+                app::backend::demo::CUSTOMER_PASSWORD
+            );
             Ok(())
         }
         Command::RunJob { job } => {

@@ -44,16 +44,16 @@ pub fn customer_phone(n: usize) -> String {
     format!("138{:08}", n)
 }
 
-const SURNAMES: &[&str] = &[
+pub(super) const SURNAMES: &[&str] = &[
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
     "何", "林", "罗", "高",
 ];
-const GIVEN: &[&str] = &[
+pub(super) const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
     "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "志强", "晓燕", "海燕", "子涵",
     "浩然", "雨桐",
 ];
-const REGIONS: &[(&str, &str)] = &[
+pub(super) const REGIONS: &[(&str, &str)] = &[
     ("310104", "上海市徐汇区漕溪北路"),
     ("310115", "上海市浦东新区张杨路"),
     ("110105", "北京市朝阳区建国路"),
@@ -61,19 +61,19 @@ const REGIONS: &[(&str, &str)] = &[
     ("330106", "杭州市西湖区文三路"),
     ("510107", "成都市武侯区人民南路"),
 ];
-const PLATE_PREFIX: &[&str] = &["沪A", "沪B", "京N", "粤A", "浙A", "川A"];
+pub(super) const PLATE_PREFIX: &[&str] = &["沪A", "沪B", "京N", "粤A", "浙A", "川A"];
 
-struct Product {
-    code: &'static str,
-    line: &'static str,
-    zh: &'static str,
-    en: &'static str,
-    base: i64,
-    coverages: &'static [(&'static str, &'static str, i64, i64)],
-    entitlement: Option<(&'static str, i64)>,
+pub(super) struct Product {
+    pub code: &'static str,
+    pub line: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub base: i64,
+    pub coverages: &'static [(&'static str, &'static str, i64, i64)],
+    pub entitlement: Option<(&'static str, i64)>,
 }
 
-const PRODUCTS: &[Product] = &[
+pub(super) const PRODUCTS: &[Product] = &[
     Product {
         code: "AUTO_FULL",
         line: "auto",
@@ -203,7 +203,7 @@ fn date(d: NaiveDate) -> String {
 }
 
 /// The GB 11643 check character of the first 17 digits of an ID number.
-fn id_check_char(first17: &str) -> char {
+pub(super) fn id_check_char(first17: &str) -> char {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const C: &[u8; 11] = b"10X98765432";
     let sum: u32 = first17

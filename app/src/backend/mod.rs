@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod demo_bulk;
 mod demo_claims;
 mod demo_console;
 pub mod demo_services;
@@ -33,6 +34,13 @@ pub struct AppState {
     pub payments: Arc<dyn adapters::payments::PaymentGateway>,
     /// Claim documents and attachments (`ANXIN_FILES`).
     pub files: adapters::storage::FileStore,
+    /// Each line's claim stage medians and when they were computed (see
+    /// `services::claims::medians`).
+    pub claim_medians: Arc<
+        tokio::sync::Mutex<
+            std::collections::HashMap<crate::model::Line, (i64, domain::claims::StageMedians)>,
+        >,
+    >,
 }
 
 impl AppState {
@@ -57,6 +65,7 @@ impl AppState {
             clock,
             sms: Arc::new(sms),
             payments,
+            claim_medians: Default::default(),
         })
     }
 }

@@ -145,6 +145,23 @@ async fn static_files_come_precompressed_and_hashed_names_are_kept_for_a_year() 
         .to_str()
         .unwrap()
         .starts_with("default-src 'none'"));
+    // Top-level files come from memory too, with a tag of their contents to revalidate by.
+    let tag = svg.headers()["etag"].to_str().unwrap().to_owned();
+    let again = client
+        .get(format!("{}/favicon.svg", app.base))
+        .header("If-None-Match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()[CACHE_CONTROL], "no-cache");
+    let head = client
+        .head(format!("{}/favicon.svg", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()[CONTENT_TYPE], "image/svg+xml");
 
     // Missing files, traversal and other methods change nothing and are never cached.
     for path in [

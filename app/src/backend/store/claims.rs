@@ -334,6 +334,27 @@ pub async fn next_claim_no(conn: &mut AnyConnection, year: i32) -> sqlx::Result<
     Ok(n)
 }
 
+/// Takes `count` claim numbers of `year` at once (bulk data); returns the first.
+pub async fn reserve_claim_nos(
+    conn: &mut AnyConnection,
+    year: i32,
+    count: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query(
+        "INSERT INTO claim_numbers (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
+    )
+    .bind(i64::from(year))
+    .execute(&mut *conn)
+    .await?;
+    let (last,): (i64,) =
+        sqlx::query_as("UPDATE claim_numbers SET last = last + $2 WHERE year = $1 RETURNING last")
+            .bind(i64::from(year))
+            .bind(count)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(last - count + 1)
+}
+
 /// The claims handler with the fewest open claims (new claims are shared out).
 pub async fn least_busy_handler<'e>(
     ex: impl Executor<'e, Database = Any>,

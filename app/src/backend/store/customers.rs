@@ -155,3 +155,39 @@ pub async fn set_locale<'e>(
         .await?;
     Ok(())
 }
+
+/// How to reach a customer: the phone on file, the address and email they gave (empty:
+/// none), and the language their texts are written in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Contact {
+    pub phone: String,
+    pub address: String,
+    pub email: String,
+    pub locale: String,
+}
+
+pub async fn contact<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<Contact>> {
+    sqlx::query_as("SELECT phone, address, email, locale FROM customers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Sets the address and email (the customer's own change, already checked).
+pub async fn set_contact<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    address: &str,
+    email: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE customers SET address = $1, email = $2 WHERE id = $3")
+        .bind(address)
+        .bind(email)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

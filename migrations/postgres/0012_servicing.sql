@@ -9,7 +9,7 @@ CREATE TABLE service_requests (
     id                TEXT PRIMARY KEY,
     customer_id       TEXT NOT NULL REFERENCES customers(id),
     policy_id         TEXT REFERENCES policies(id),      -- NULL for account changes (contact details)
-    kind              TEXT NOT NULL CHECK (kind IN ('beneficiaries', 'contact')),
+    kind              TEXT NOT NULL CHECK (kind IN ('beneficiaries', 'contact', 'phone')),
     state             TEXT NOT NULL CHECK (state IN ('submitted', 'in_review', 'done', 'rejected')),
     payload           TEXT NOT NULL,
     reason            TEXT,                              -- why it was rejected, for the customer
@@ -44,7 +44,7 @@ CREATE UNIQUE INDEX service_request_events_once ON service_request_events (reque
 ALTER TABLE beneficiaries ADD COLUMN id_number_masked TEXT NOT NULL DEFAULT '';
 ALTER TABLE beneficiaries ADD COLUMN id_number_hash TEXT NOT NULL DEFAULT '';
 
--- Contact details the customer changes themselves.
+-- Contact details the customer changes themselves (the phone number through two codes).
 ALTER TABLE customers ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE customers ADD COLUMN email TEXT NOT NULL DEFAULT '';
 
@@ -52,3 +52,8 @@ ALTER TABLE customers ADD COLUMN email TEXT NOT NULL DEFAULT '';
 ALTER TABLE sms_outbox DROP CONSTRAINT sms_outbox_category_check;
 ALTER TABLE sms_outbox ADD CONSTRAINT sms_outbox_category_check
     CHECK (category IN ('login_code', 'payment_confirmation', 'renewal_reminder', 'claim_progress', 'service_notice', 'survey', 'marketing', 'sms_reply', 'servicing'));
+
+-- A change of phone number is confirmed by a code to the old and one to the new number.
+ALTER TABLE sms_codes DROP CONSTRAINT sms_codes_purpose_check;
+ALTER TABLE sms_codes ADD CONSTRAINT sms_codes_purpose_check
+    CHECK (purpose IN ('login', 'activate', 'step_up', 'link', 'phone_change'));

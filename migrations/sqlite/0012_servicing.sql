@@ -9,7 +9,7 @@ CREATE TABLE service_requests (
     id                TEXT PRIMARY KEY,
     customer_id       TEXT NOT NULL REFERENCES customers(id),
     policy_id         TEXT REFERENCES policies(id),      -- NULL for account changes (contact details)
-    kind              TEXT NOT NULL CHECK (kind IN ('beneficiaries', 'contact')),
+    kind              TEXT NOT NULL CHECK (kind IN ('beneficiaries', 'contact', 'phone')),
     state             TEXT NOT NULL CHECK (state IN ('submitted', 'in_review', 'done', 'rejected')),
     payload           TEXT NOT NULL,
     reason            TEXT,                              -- why it was rejected, for the customer
@@ -44,7 +44,7 @@ CREATE UNIQUE INDEX service_request_events_once ON service_request_events (reque
 ALTER TABLE beneficiaries ADD COLUMN id_number_masked TEXT NOT NULL DEFAULT '';
 ALTER TABLE beneficiaries ADD COLUMN id_number_hash TEXT NOT NULL DEFAULT '';
 
--- Contact details the customer changes themselves.
+-- Contact details the customer changes themselves (the phone number through two codes).
 ALTER TABLE customers ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE customers ADD COLUMN email TEXT NOT NULL DEFAULT '';
 
@@ -78,3 +78,21 @@ ALTER TABLE sms_outbox_new RENAME TO sms_outbox;
 CREATE INDEX sms_outbox_state ON sms_outbox (state, created_at);
 CREATE INDEX sms_outbox_customer ON sms_outbox (customer_id, created_at);
 CREATE INDEX sms_outbox_phone ON sms_outbox (phone, created_at);
+
+-- A change of phone number is confirmed by a code to the old and one to the new number:
+-- sms_codes gets the purpose `phone_change` (copied, as SQLite cannot widen a CHECK).
+CREATE TABLE sms_codes_new (
+    id          TEXT PRIMARY KEY,
+    phone       TEXT NOT NULL,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('login', 'activate', 'step_up', 'link', 'phone_change')),
+    code_hash   TEXT NOT NULL,
+    attempts    BIGINT NOT NULL DEFAULT 0,
+    created_at  BIGINT NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    consumed_at BIGINT
+);
+INSERT INTO sms_codes_new (id, phone, purpose, code_hash, attempts, created_at, expires_at, consumed_at)
+    SELECT id, phone, purpose, code_hash, attempts, created_at, expires_at, consumed_at FROM sms_codes;
+DROP TABLE sms_codes;
+ALTER TABLE sms_codes_new RENAME TO sms_codes;
+CREATE INDEX sms_codes_phone ON sms_codes (phone, purpose, created_at);

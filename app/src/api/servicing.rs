@@ -12,13 +12,16 @@ use {
     crate::backend::domain::servicing::{
         parse_beneficiaries, Address, BeneficiaryError, BeneficiaryInput, Email,
     },
-    crate::backend::services::servicing::{self as svc, Decision, ReviewError, SubmitError},
-    crate::model::{ErrorCode, Permission},
+    crate::backend::services::servicing::{
+        self as svc, Decision, PhoneError, ReviewError, SubmitError,
+    },
+    crate::model::{ErrorCode, Permission, Phone, SmsCode},
 };
 
 /// `/requests`: the servicing hall (线上保全大厅).
 pub const REQUESTS: &str = "/requests";
 pub const CONTACT_PATH: &str = "/requests/new/contact";
+pub const PHONE_PATH: &str = "/requests/new/phone";
 pub const STAFF_REQUESTS: &str = "/staff/requests";
 
 pub fn request_path(id: &str) -> String {
@@ -181,6 +184,94 @@ pub async fn change_contact(address: String, email: Option<String>) -> Result<()
         Err(e) => ctx::go_internal_error(CONTACT_PATH, &e),
     }
     Ok(())
+}
+
+/// The code page of a phone change: both challenges in the query.
+pub fn phone_codes_path(old: &str, new: &str) -> String {
+    format!("{PHONE_PATH}?a={old}&b={new}")
+}
+
+/// Where a refused phone change goes back to, with which code.
+#[cfg(feature = "ssr")]
+fn phone_error(back: &str, e: PhoneError) {
+    let (code, extra) = match e {
+        PhoneError::Same => (ErrorCode::PhoneSame, vec![]),
+        PhoneError::Taken => (ErrorCode::PhoneTaken, vec![]),
+        PhoneError::TooSoon { retry_at } => {
+            (ErrorCode::TooSoon, vec![("until", retry_at.to_string())])
+        }
+        PhoneError::Limited { until } => {
+            (ErrorCode::CodesLimited, vec![("until", until.to_string())])
+        }
+        PhoneError::Wrong => (ErrorCode::BadCode, vec![]),
+        PhoneError::Internal(e) => return ctx::go_internal_error(back, &e),
+    };
+    ctx::go(&ctx::error_url(back, code, &extra));
+}
+
+/// 变更手机号, step 1: texts a code to the number on file and one to the new number.
+#[server(prefix = "/api", endpoint = "start_phone_change")]
+pub async fn start_phone_change(phone: String) -> Result<(), ServerFnError> {
+    let (_, customer_id) = match ctx::require_acting(Action::ChangePhone) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(PHONE_PATH, r),
+    };
+    let Some(new) = Phone::parse(&phone) else {
+        ctx::go(&ctx::error_url(PHONE_PATH, ErrorCode::InvalidPhone, &[]));
+        return Ok(());
+    };
+    let loc = crate::i18n::locale();
+    let body =
+        move |code: &str| crate::i18n::t_in_with(loc, "sms.phone_change_code", &[("code", code)]);
+    match svc::start_phone_change(&ctx::state(), &customer_id, &new, &ctx::client_ip(), body).await
+    {
+        Ok((a, b)) => ctx::go(&phone_codes_path(&a, &b)),
+        Err(e) => phone_error(PHONE_PATH, e),
+    }
+    Ok(())
+}
+
+/// 变更手机号, step 2: both codes; the number changes and the other sessions end.
+#[server(prefix = "/api", endpoint = "confirm_phone_change")]
+pub async fn confirm_phone_change(
+    a: String,
+    b: String,
+    code_old: String,
+    code_new: String,
+) -> Result<(), ServerFnError> {
+    let (a, b) = (super::auth::urlsafe(&a), super::auth::urlsafe(&b));
+    let back = phone_codes_path(&a, &b);
+    let (session, customer_id) = match ctx::require_acting(Action::ChangePhone) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(PHONE_PATH, r),
+    };
+    let (Some(old_code), Some(new_code)) = (SmsCode::parse(&code_old), SmsCode::parse(&code_new))
+    else {
+        ctx::go(&ctx::error_url(&back, ErrorCode::InvalidCode, &[]));
+        return Ok(());
+    };
+    match svc::confirm_phone_change(
+        &ctx::state(),
+        &session,
+        &customer_id,
+        (&a, &old_code),
+        (&b, &new_code),
+        &ctx::client_ip(),
+    )
+    .await
+    {
+        Ok(id) => ctx::go(&format!("{}?done=phone", request_path(&id))),
+        Err(e) => phone_error(&back, e),
+    }
+    Ok(())
+}
+
+/// Page data: the reading customer's phone on file, and whether they may change it.
+#[cfg(feature = "ssr")]
+pub async fn phone_page() -> Result<(Option<Phone>, bool), PageError> {
+    let (contact, read_only) = contact_page().await?;
+    let read_only = read_only || ctx::caller().acting_customer(Action::ChangePhone).is_err();
+    Ok((Phone::parse(&contact.phone), read_only))
 }
 
 /// The reviewer asking, or the redirect that refuses them.

@@ -181,10 +181,14 @@ pub enum ErrorCode {
     ContactAddress,
     /// Not an email address.
     ContactEmail,
+    /// A new phone number that is the one on file.
+    PhoneSame,
+    /// A new phone number another account has.
+    PhoneTaken,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 91] = [
+    pub const ALL: [ErrorCode; 93] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -276,6 +280,8 @@ impl ErrorCode {
         Self::RequestMoved,
         Self::ContactAddress,
         Self::ContactEmail,
+        Self::PhoneSame,
+        Self::PhoneTaken,
     ];
 
     /// The code as it travels in `?error=`.
@@ -372,6 +378,8 @@ impl ErrorCode {
             Self::RequestMoved => "request_moved",
             Self::ContactAddress => "contact_address",
             Self::ContactEmail => "contact_email",
+            Self::PhoneSame => "phone_same",
+            Self::PhoneTaken => "phone_taken",
         }
     }
 
@@ -473,6 +481,8 @@ impl ErrorCode {
                 | Self::RequestMoved
                 | Self::ContactAddress
                 | Self::ContactEmail
+                | Self::PhoneSame
+                | Self::PhoneTaken
         )
     }
 
@@ -530,6 +540,7 @@ impl ErrorCode {
             Self::ProviderInactive => &["provider_id"],
             Self::ContactAddress => &["address"],
             Self::ContactEmail => &["email"],
+            Self::PhoneSame | Self::PhoneTaken => &["phone"],
             _ => &[],
         }
     }

@@ -267,5 +267,7 @@ state_enum! {
         Beneficiaries => "beneficiaries",
         /// 变更联系方式 — the account's address and email.
         Contact => "contact",
+        /// 变更手机号 — the account's phone number (a code to the old and to the new one).
+        Phone => "phone",
     }
 }

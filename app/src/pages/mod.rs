@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/surveys/:id") view=surveys::SurveyPage ssr=SsrMode::Async/>
                 <Route path=path!("/requests") view=servicing::RequestsPage ssr=SsrMode::Async/>
                 <Route path=path!("/requests/new/contact") view=servicing::ContactPage ssr=SsrMode::Async/>
+                <Route path=path!("/requests/new/phone") view=servicing::PhonePage ssr=SsrMode::Async/>
                 <Route path=path!("/requests/:id") view=servicing::RequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/policies/:id/beneficiaries") view=servicing::BeneficiariesPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/requests") view=servicing::StaffRequestsPage ssr=SsrMode::Async/>

@@ -9,8 +9,9 @@ use crate::api::account::Viewer;
 use crate::api::policies::{StepUp, StepUpSendCode, StepUpWithCode};
 use crate::api::servicing::{
     self as api, beneficiaries_path, request_path, staff_request_path, ApproveServiceRequest,
-    ChangeContact, RejectServiceRequest, RequestBeneficiaryChange, ReviewServiceRequest,
-    CONTACT_PATH, FORM_ROWS, REQUESTS, STAFF_REQUESTS,
+    ChangeContact, ConfirmPhoneChange, RejectServiceRequest, RequestBeneficiaryChange,
+    ReviewServiceRequest, StartPhoneChange, CONTACT_PATH, FORM_ROWS, PHONE_PATH, REQUESTS,
+    STAFF_REQUESTS,
 };
 use crate::backend::domain::servicing::Relation;
 use crate::backend::services::servicing::kind_key;
@@ -18,7 +19,7 @@ use crate::backend::store::policies::BeneficiaryRow;
 use crate::backend::store::servicing::{EventRow, Payload, RequestRow};
 use crate::components::{
     aria_invalid, described_by, error_from_query, insured_for, policy_no_for, product_name,
-    ErrorNotice, FormError, IdentityCheck, Layout,
+    ErrorNotice, FormError, IdentityCheck, Layout, PhoneField,
 };
 use crate::i18n::{datetime, locale, t, t_with, Locale};
 use crate::model::{ServiceRequestKind as Kind, ServiceRequestState as State};
@@ -114,6 +115,11 @@ pub fn RequestsPage() -> impl IntoView {
                                             <p class="small muted">{t("servicing.contact_hint")}</p>
                                             <a class="btn btn-quiet" href=CONTACT_PATH data-testid="change-contact">{t("servicing.change_contact")}</a>
                                         </li>
+                                        <li class="card">
+                                            <p><strong>{t("servicing.kind.phone")}</strong></p>
+                                            <p class="small muted">{t("servicing.phone_hint")}</p>
+                                            <a class="btn btn-quiet" href=PHONE_PATH data-testid="change-phone">{t("servicing.change_phone")}</a>
+                                        </li>
                                         {policies}
                                     </ul>
                                 </section>
@@ -135,7 +141,7 @@ pub fn RequestsPage() -> impl IntoView {
 /// The timeline of a request: each state on its path, when it was reached and by whom.
 fn timeline(r: &RequestRow, events: &[EventRow]) -> AnyView {
     let path: Vec<State> = match (r.kind, r.state) {
-        (Kind::Contact, _) => vec![State::Submitted, State::Done],
+        (Kind::Contact | Kind::Phone, _) => vec![State::Submitted, State::Done],
         (Kind::Beneficiaries, State::Rejected) => {
             vec![State::Submitted, State::InReview, State::Rejected]
         }
@@ -225,6 +231,13 @@ fn asked_for(p: &Payload, reviewer: bool) -> AnyView {
             }
             .into_any()
         }
+        Payload::Phone { old, new } => view! {
+            <section class="card">
+                <h2>{t("servicing.asked_phone")}</h2>
+                <p class="mono">{old.clone()} " → " {new.clone()}</p>
+            </section>
+        }
+        .into_any(),
         Payload::Contact { address, email, .. } => {
             let none = || t("servicing.none_given");
             view! {
@@ -268,7 +281,7 @@ pub fn RequestPage() -> impl IntoView {
                     Err(e) => page_error(e),
                     Ok(v) => {
                         let done = use_query_map().get_untracked().get("done")
-                            .filter(|d| d == "submitted" || d == "contact")
+                            .filter(|d| d == "submitted" || d == "contact" || d == "phone")
                             .map(|d| view! { <p class="alert alert-info" role="status" data-testid="request-done">{t(&format!("servicing.done.{d}"))}</p> });
                         let r = &v.request;
                         let (title, head, tl, asked) = (t(&kind_key(r.kind)), request_head(r), timeline(r, &v.events), asked_for(&r.payload, false));
@@ -587,6 +600,69 @@ pub fn StaffRequestPage() -> impl IntoView {
                                 <section class="card">
                                     <h2>{t("servicing.staff.history")}</h2>
                                     {history}
+                                </section>
+                            </Layout>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// `/requests/new/phone`: the new number; then (`?a=…&b=…`) the two codes, one texted to
+/// the number on file and one to the new number.
+#[component]
+pub fn PhonePage() -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {Suspend::new(async move {
+                match api::phone_page().await {
+                    Err(e) => page_error(e),
+                    Ok((phone, read_only)) => {
+                        let error = error_from_query();
+                        let q = use_query_map().get_untracked();
+                        let codes = q.get("a").zip(q.get("b")).map(|(a, b)| (crate::api::auth::urlsafe(&a), crate::api::auth::urlsafe(&b)));
+                        let now = phone.map(|p| crate::i18n::phone(&p)).unwrap_or_default();
+                        let body = match codes {
+                            Some((a, b)) => view! {
+                                <p class="alert alert-info" role="status">{t("servicing.phone_codes_sent")}</p>
+                                <form method="post" action=ConfirmPhoneChange::PATH class="form" data-testid="phone-codes-form">
+                                    <ErrorNotice error=error.clone()/>
+                                    <input type="hidden" name="a" value=a/>
+                                    <input type="hidden" name="b" value=b/>
+                                    <div class="field">
+                                        <label for="code_old">{t_with("servicing.code_old", &[("phone", &now)])}</label>
+                                        <input id="code_old" name="code_old" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="6"/>
+                                    </div>
+                                    <div class="field">
+                                        <label for="code_new">{t("servicing.code_new")}</label>
+                                        <input id="code_new" name="code_new" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="6"/>
+                                    </div>
+                                    <button type="submit" class="btn btn-primary btn-block" data-testid="phone-confirm">{t("servicing.confirm_phone")}</button>
+                                </form>
+                                <p><a href=PHONE_PATH>{t("servicing.phone_again")}</a></p>
+                            }.into_any(),
+                            None => view! {
+                                <p class="muted">{t_with("servicing.phone_now", &[("phone", &now)])}</p>
+                                <p class="small muted">{t("servicing.phone_explain")}</p>
+                                <form method="post" action=StartPhoneChange::PATH class="form" data-testid="phone-form">
+                                    <ErrorNotice error=error.clone()/>
+                                    <PhoneField error=error.clone() value=None/>
+                                    <button type="submit" class="btn btn-primary btn-block" data-testid="phone-send">{t("servicing.send_codes")}</button>
+                                </form>
+                            }.into_any(),
+                        };
+                        let title = t("servicing.change_phone");
+                        view! {
+                            <Title text=title.clone()/>
+                            <Layout viewer=Viewer::Customer>
+                                <p><a href=REQUESTS>{t("servicing.back")}</a></p>
+                                <section class="card narrow">
+                                    <h1>{title}</h1>
+                                    {read_only.then(|| view! { <p class="alert alert-info">{t("servicing.read_only")}</p> })}
+                                    {body}
                                 </section>
                             </Layout>
                         }

@@ -389,6 +389,8 @@ const CUSTOMER_FNS: &[&str] = &[
     "answer_survey",
     "request_beneficiary_change",
     "change_contact",
+    "start_phone_change",
+    "confirm_phone_change",
 ];
 /// Server functions for staff, and the permission each needs.
 const STAFF_FNS: &[(&str, Permission)] = &[
@@ -446,6 +448,7 @@ const CUSTOMER_PAGES: &[&str] = &[
     "/surveys/{id}",
     "/requests",
     "/requests/new/contact",
+    "/requests/new/phone",
     "/requests/{id}",
     "/policies/{id}/beneficiaries",
 ];

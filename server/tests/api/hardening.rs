@@ -84,6 +84,16 @@ const SERVER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         "change_contact",
         &[("address", "上海市徐汇区漕溪北路 88 号"), ("email", "")],
     ),
+    ("start_phone_change", &[("phone", "13900009999")]),
+    (
+        "confirm_phone_change",
+        &[
+            ("a", "abc"),
+            ("b", "def"),
+            ("code_old", "123456"),
+            ("code_new", "654321"),
+        ],
+    ),
 ];
 
 /// The form fields that would change this customer's notification settings.

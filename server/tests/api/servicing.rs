@@ -911,3 +911,132 @@ async fn the_demo_has_requests_in_every_state_for_the_hall_and_the_queue() {
             >= 2
     );
 }
+
+/// The two challenges of a phone change from the redirect to its code page.
+fn challenges_of(location: &str) -> (String, String) {
+    let q = location.split_once('?').expect("a query").1;
+    let get = |k: &str| {
+        q.split('&')
+            .find_map(|p| p.strip_prefix(&format!("{k}=")))
+            .expect("both challenges")
+            .to_owned()
+    };
+    (get("a"), get("b"))
+}
+
+#[tokio::test]
+async fn a_phone_change_needs_a_code_from_the_old_and_the_new_number_and_ends_the_other_sessions() {
+    let app = spawn_app().await;
+    let c = app.customer("13900002120", "周婷", Some(PASSWORD)).await;
+    let new = "13900002121";
+    let here = app.browser();
+    let elsewhere = app.browser();
+    assert_eq!(redirected(&here.login(&c.phone, PASSWORD).await), "/");
+    assert_eq!(redirected(&elsewhere.login(&c.phone, PASSWORD).await), "/");
+    assert!(here
+        .page("/requests/new/phone")
+        .await
+        .contains("data-testid=\"phone-form\""));
+
+    // The number on file, or nonsense: refused, no code sent.
+    for (phone, code) in [(c.phone.as_str(), "phone_same"), ("12345", "invalid_phone")] {
+        let to = post(&here, "start_phone_change", &[("phone", phone)]).await;
+        assert_eq!(to, format!("/requests/new/phone?error={code}"));
+    }
+    let to = post(&here, "start_phone_change", &[("phone", new)]).await;
+    assert!(to.starts_with("/requests/new/phone?a="), "{to}");
+    let (a, b) = challenges_of(&to);
+    assert!(here
+        .page(&to)
+        .await
+        .contains("data-testid=\"phone-codes-form\""));
+    let old_code = app.last_code(&c.phone).await;
+    let new_code = app.last_code(new).await;
+
+    // Swapped codes, one code twice, swapped challenges: nothing changes, nothing is used up.
+    for (x, y) in [
+        (new_code.as_str(), old_code.as_str()),
+        (old_code.as_str(), old_code.as_str()),
+    ] {
+        let to = post(
+            &here,
+            "confirm_phone_change",
+            &[("a", &a), ("b", &b), ("code_old", x), ("code_new", y)],
+        )
+        .await;
+        assert!(to.contains("error=bad_code"), "{to}");
+    }
+    let swapped = post(
+        &here,
+        "confirm_phone_change",
+        &[
+            ("a", &b),
+            ("b", &a),
+            ("code_old", &new_code),
+            ("code_new", &old_code),
+        ],
+    )
+    .await;
+    assert!(
+        swapped.contains("error=bad_code"),
+        "the first code must be the old number's: {swapped}"
+    );
+    let customer_id = app.customer_id(&c.phone).await;
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM customers WHERE id = $1 AND phone = '13900002120'",
+            &customer_id
+        )
+        .await,
+        1
+    );
+
+    let to = post(
+        &here,
+        "confirm_phone_change",
+        &[
+            ("a", &a),
+            ("b", &b),
+            ("code_old", &old_code),
+            ("code_new", &new_code),
+        ],
+    )
+    .await;
+    assert!(to.ends_with("?done=phone"), "{to}");
+    let id = request_id_of(&to);
+    let (phone,): (String,) = sqlx::query_as("SELECT phone FROM customers WHERE id = $1")
+        .bind(&customer_id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(phone, new);
+    // This session stays; the account's other sessions ended.
+    assert!(here.page(&to).await.contains("办理完成"));
+    assert!(location(elsewhere.get("/").await.headers()).starts_with("/login"));
+    assert_eq!(audited(&app, "servicing.phone_changed", &id).await, 1);
+    let told = servicing_sms(&app, &c.phone).await;
+    assert!(
+        told.len() == 1 && told[0].contains("139****2121"),
+        "the old number is told: {told:?}"
+    );
+    // The new number signs in; the old one no longer does.
+    assert_eq!(redirected(&app.browser().login(new, PASSWORD).await), "/");
+    assert_ne!(
+        redirected(&app.browser().login(&c.phone, PASSWORD).await),
+        "/"
+    );
+}
+
+#[tokio::test]
+async fn another_accounts_number_is_refused_before_any_code_goes_out() {
+    let app = spawn_app().await;
+    let c = app.customer("13900002122", "吴磊", Some(PASSWORD)).await;
+    let other = app.customer("13900002123", "郑爽", Some(PASSWORD)).await;
+    let b = app.browser();
+    b.login(&c.phone, PASSWORD).await;
+    let before = app.sms_count(&other.phone).await;
+    let to = post(&b, "start_phone_change", &[("phone", &other.phone)]).await;
+    assert_eq!(to, "/requests/new/phone?error=phone_taken");
+    assert_eq!(app.sms_count(&other.phone).await, before);
+    assert_eq!(app.sms_count(&c.phone).await, 0);
+}

@@ -120,10 +120,12 @@ pub enum Action {
     ChangeBeneficiaries,
     /// Change the account's address and email.
     ChangeContact,
+    /// Change the account's phone number (ends the account's other sessions).
+    ChangePhone,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -140,6 +142,7 @@ impl Action {
         Self::AnswerSurvey,
         Self::ChangeBeneficiaries,
         Self::ChangeContact,
+        Self::ChangePhone,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

@@ -20,7 +20,7 @@ pub struct MoveError {
 pub fn needs_review(kind: Kind) -> bool {
     match kind {
         Kind::Beneficiaries => true,
-        Kind::Contact => false,
+        Kind::Contact | Kind::Phone => false,
     }
 }
 

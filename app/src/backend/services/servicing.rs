@@ -5,6 +5,7 @@
 //! the audit row and, when the customer should hear of it, queues an SMS (category
 //! `servicing`), all in one transaction.
 
+use crate::backend::auth::codes::{self, CodeError};
 use crate::backend::auth::{step_up, Session};
 use crate::backend::domain::servicing::{
     self as rules, Address, Beneficiary, BeneficiaryError, Email, MoveError,
@@ -13,10 +14,12 @@ use crate::backend::store::policies::{self, BeneficiaryRow, PolicySummary};
 use crate::backend::store::servicing::{
     self as store, BeneficiaryRecord, EventRow, Payload, RequestRow,
 };
-use crate::backend::store::{audit, customers, outbox};
+use crate::backend::store::{audit, customers, outbox, sessions};
 use crate::backend::AppState;
 use crate::i18n::{t_in, t_in_with, Locale};
-use crate::model::{Line, PolicyStatus, ServiceRequestKind as Kind, ServiceRequestState as State};
+use crate::model::{
+    Line, Phone, PolicyStatus, ServiceRequestKind as Kind, ServiceRequestState as State, SmsCode,
+};
 use sqlx::AnyConnection;
 
 /// Requests shown on one page.
@@ -276,6 +279,151 @@ async fn record_done(
     Ok(id)
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum PhoneError {
+    #[error("that is the number already")]
+    Same,
+    /// Another customer's number.
+    #[error("number taken")]
+    Taken,
+    #[error("code asked for too soon")]
+    TooSoon { retry_at: i64 },
+    #[error("too many codes")]
+    Limited { until: i64 },
+    /// A wrong, expired or used code (either of the two).
+    #[error("wrong code")]
+    Wrong,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for PhoneError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl From<CodeError> for PhoneError {
+    fn from(e: CodeError) -> Self {
+        match e {
+            CodeError::TooSoon { retry_at } => Self::TooSoon { retry_at },
+            CodeError::Limited { until } => Self::Limited { until },
+            CodeError::Wrong => Self::Wrong,
+            CodeError::Db(e) => Self::Internal(e.into()),
+        }
+    }
+}
+
+/// 变更手机号, step 1: a code to the number on file and one to `new`. Another customer's
+/// number is refused before any code goes out. Returns the two challenges (old, new).
+pub async fn start_phone_change(
+    state: &AppState,
+    customer_id: &str,
+    new: &Phone,
+    ip: &str,
+    body: impl Fn(&str) -> String,
+) -> Result<(String, String), PhoneError> {
+    let pool = &state.db.pool;
+    let contact = customers::contact(pool, customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
+    if contact.phone == new.as_str() {
+        return Err(PhoneError::Same);
+    }
+    if customers::owner_of_phone(pool, new.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(PhoneError::Taken);
+    }
+    let old =
+        Phone::parse(&contact.phone).ok_or_else(|| anyhow::anyhow!("stored phone invalid"))?;
+    let purpose = codes::Purpose::PhoneChange;
+    let a = codes::issue(state, &old, purpose, Some(customer_id), true, ip, &body).await?;
+    let b = codes::issue(state, new, purpose, Some(customer_id), true, ip, &body).await?;
+    Ok((a, b))
+}
+
+/// 变更手机号, step 2: both codes right, the number moves, every other session of the
+/// account ends (this one stays), and the old number is told. Returns the request's id.
+pub async fn confirm_phone_change(
+    state: &AppState,
+    session: &Session,
+    customer_id: &str,
+    old: (&str, &SmsCode),
+    new: (&str, &SmsCode),
+    ip: &str,
+) -> Result<String, PhoneError> {
+    let now = state.clock.now();
+    let contact = customers::contact(&state.db.pool, customer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("customer vanished"))?;
+    // The first challenge must be this customer's number, the second another: checked
+    // before the codes are spent, so swapped fields use nothing up.
+    let (Some(a), Some(b)) = (
+        codes::challenge(state, old.0).await?,
+        codes::challenge(state, new.0).await?,
+    ) else {
+        return Err(PhoneError::Wrong);
+    };
+    if a.phone.as_str() != contact.phone || b.phone == a.phone {
+        return Err(PhoneError::Wrong);
+    }
+    let [to_old, to_new] =
+        codes::redeem_pair(state, codes::Purpose::PhoneChange, [old, new]).await?;
+    // The first code must have gone to this customer's number, the second elsewhere.
+    if to_old.as_str() != contact.phone {
+        return Err(PhoneError::Wrong);
+    }
+    if to_new == to_old {
+        return Err(PhoneError::Same);
+    }
+    let payload = Payload::Phone {
+        old: to_old.masked(),
+        new: to_new.masked(),
+    };
+    let mut tx = state.db.pool.begin().await?;
+    match customers::set_phone(&mut *tx, customer_id, to_old.as_str(), to_new.as_str()).await {
+        Ok(true) => {}
+        Ok(false) => return Err(PhoneError::Wrong),
+        Err(e) if crate::backend::store::is_unique_violation(&e) => return Err(PhoneError::Taken),
+        Err(e) => return Err(e.into()),
+    }
+    sessions::delete_others_for_customer(&mut *tx, customer_id, &session.token_hash).await?;
+    let id = record_done(&mut tx, customer_id, &payload, now).await?;
+    audit_row(
+        &mut tx,
+        Audit {
+            actor_kind: "customer",
+            actor_id: customer_id,
+            customer_id,
+            action: "servicing.phone_changed",
+            request_id: &id,
+            ip,
+            now,
+        },
+    )
+    .await?;
+    // The old number hears of it: if it was not them, they know at once.
+    let locale = Locale::parse(&contact.locale).unwrap_or_default();
+    let body = t_in_with(locale, "sms.phone_changed", &[("new", &to_new.masked())]);
+    outbox::enqueue(
+        &mut *tx,
+        outbox::NewMessage {
+            customer_id: Some(customer_id),
+            phone: to_old.as_str(),
+            category: "servicing",
+            body: &body,
+            secret_body: None,
+            dedupe_key: Some(&format!("servicing:{id}:old_phone")),
+            now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// A reviewer's decision.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision<'a> {
@@ -388,6 +536,7 @@ async fn apply(conn: &mut AnyConnection, r: &RequestRow) -> anyhow::Result<()> {
         (Payload::Beneficiaries(_), None) => {
             anyhow::bail!("beneficiaries request without a policy")
         }
+        (Payload::Phone { .. }, _) => anyhow::bail!("a phone change is never reviewed"),
     }
     Ok(())
 }

@@ -191,3 +191,20 @@ pub async fn set_contact<'e>(
         .await?;
     Ok(())
 }
+
+/// Moves the customer to `new` if their number is still `old`: true when it moved. A number
+/// another customer has fails on the unique key (`store::is_unique_violation`).
+pub async fn set_phone<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    old: &str,
+    new: &str,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE customers SET phone = $1 WHERE id = $2 AND phone = $3")
+        .bind(new)
+        .bind(id)
+        .bind(old)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

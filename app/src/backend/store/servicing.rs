@@ -30,6 +30,8 @@ pub enum Payload {
         old_address: String,
         old_email: String,
     },
+    /// The number before and after, masked.
+    Phone { old: String, new: String },
 }
 
 impl Payload {
@@ -37,6 +39,7 @@ impl Payload {
         match self {
             Self::Beneficiaries(_) => Kind::Beneficiaries,
             Self::Contact { .. } => Kind::Contact,
+            Self::Phone { .. } => Kind::Phone,
         }
     }
 

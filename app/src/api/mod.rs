@@ -11,6 +11,7 @@ pub mod locale;
 pub mod policies;
 pub mod providers;
 pub mod services;
+pub mod servicing;
 pub mod settings;
 pub mod surveys;
 

@@ -7,6 +7,7 @@ use super::auth::activation::id_last4_hash;
 use super::auth::passwords;
 use super::clock::shanghai_day_end;
 use super::domain::renewal::{quote, RenewalFactors};
+use super::domain::servicing::id_check_char;
 use super::store::renewals;
 use super::store::seed::{self, insert};
 use super::AppState;
@@ -202,19 +203,6 @@ fn date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// The GB 11643 check character of the first 17 digits of an ID number.
-pub(super) fn id_check_char(first17: &str) -> char {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    const C: &[u8; 11] = b"10X98765432";
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    C[(sum % 11) as usize] as char
-}
-
-/// Unix seconds at 23:59:59 Asia/Shanghai on `d`.
 /// Fills an empty database. Runs in one transaction: all or nothing.
 pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -638,6 +626,7 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
     let claims =
         super::demo_claims::generate(c, &mut rng, state, &claim_policies, &claims_handlers).await?;
     super::demo_services::generate(c, seed, now, today).await?;
+    super::demo_servicing::generate(c, state, &claim_policies, &staff_ids, now).await?;
     super::demo_console::generate(c, &staff_ids, now).await?;
     super::demo_surveys::generate(c, state, seed).await?;
     super::demo_sms::generate(c, state, now).await?;

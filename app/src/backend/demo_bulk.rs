@@ -19,6 +19,7 @@ use super::clock::shanghai_day_end;
 use super::demo::{self, PRODUCTS};
 use super::domain::claims::{claim_no, standard_documents};
 use super::domain::renewal::{quote, RenewalFactors};
+use super::domain::servicing::id_check_char;
 use super::store::claims as claims_store;
 use super::store::seed::{self, insert_many, V};
 use super::AppState;
@@ -403,7 +404,7 @@ fn customer(
     )
     .expect("valid date");
     let first17 = format!("{region}{}{:03}", birth.format("%Y%m%d"), n % 1000);
-    let id_number = format!("{first17}{}", demo::id_check_char(&first17));
+    let id_number = format!("{first17}{}", id_check_char(&first17));
     let last4 = IdLast4::parse(&id_number[14..]).expect("valid id digits");
     let phone = bulk_phone(n);
     b.push(

@@ -10,6 +10,7 @@ pub mod demo_bulk;
 mod demo_claims;
 mod demo_console;
 pub mod demo_services;
+mod demo_servicing;
 mod demo_sms;
 mod demo_surveys;
 pub mod domain;

@@ -155,10 +155,40 @@ pub enum ErrorCode {
     ProviderInactive,
     /// A customer booking (or moving to) a slot of a deactivated provider.
     ProviderClosed,
+
+    // Servicing (保全) requests (texts under `servicing.error`).
+    /// Between 1 and 5 beneficiaries.
+    BeneficiaryCount,
+    /// A beneficiary's name that is not 2–30 letters.
+    BeneficiaryName,
+    /// A relation not on the list.
+    BeneficiaryRelation,
+    /// Not a valid resident ID number.
+    BeneficiaryIdNumber,
+    /// A share that is not a whole percent from 1 to 100.
+    BeneficiaryShare,
+    /// Shares that do not add up to exactly 100 %.
+    SharesSum,
+    /// One person named twice.
+    BeneficiaryDuplicate,
+    /// Not a life or health policy in force: no beneficiaries to change.
+    NotEligible,
+    /// A request of this kind for this policy is still open.
+    RequestOpen,
+    /// Reviewers: someone else moved the request first.
+    RequestMoved,
+    /// An address that is not 5–120 characters.
+    ContactAddress,
+    /// Not an email address.
+    ContactEmail,
+    /// A new phone number that is the one on file.
+    PhoneSame,
+    /// A new phone number another account has.
+    PhoneTaken,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 79] = [
+    pub const ALL: [ErrorCode; 93] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -238,6 +268,20 @@ impl ErrorCode {
         Self::ProviderMoved,
         Self::ProviderInactive,
         Self::ProviderClosed,
+        Self::BeneficiaryCount,
+        Self::BeneficiaryName,
+        Self::BeneficiaryRelation,
+        Self::BeneficiaryIdNumber,
+        Self::BeneficiaryShare,
+        Self::SharesSum,
+        Self::BeneficiaryDuplicate,
+        Self::NotEligible,
+        Self::RequestOpen,
+        Self::RequestMoved,
+        Self::ContactAddress,
+        Self::ContactEmail,
+        Self::PhoneSame,
+        Self::PhoneTaken,
     ];
 
     /// The code as it travels in `?error=`.
@@ -322,6 +366,20 @@ impl ErrorCode {
             Self::ProviderMoved => "provider_moved",
             Self::ProviderInactive => "provider_inactive",
             Self::ProviderClosed => "provider_closed",
+            Self::BeneficiaryCount => "beneficiary_count",
+            Self::BeneficiaryName => "beneficiary_name",
+            Self::BeneficiaryRelation => "beneficiary_relation",
+            Self::BeneficiaryIdNumber => "beneficiary_id_number",
+            Self::BeneficiaryShare => "beneficiary_share",
+            Self::SharesSum => "shares_sum",
+            Self::BeneficiaryDuplicate => "beneficiary_duplicate",
+            Self::NotEligible => "not_eligible",
+            Self::RequestOpen => "request_open",
+            Self::RequestMoved => "request_moved",
+            Self::ContactAddress => "contact_address",
+            Self::ContactEmail => "contact_email",
+            Self::PhoneSame => "phone_same",
+            Self::PhoneTaken => "phone_taken",
         }
     }
 
@@ -342,6 +400,9 @@ impl ErrorCode {
         }
         if self.is_provider() {
             return format!("providers.error.{}", self.as_str());
+        }
+        if self.is_servicing() {
+            return format!("servicing.error.{}", self.as_str());
         }
         format!("error.{}", self.as_str())
     }
@@ -404,6 +465,27 @@ impl ErrorCode {
         )
     }
 
+    /// The codes of servicing requests, translated in their own section.
+    fn is_servicing(self) -> bool {
+        matches!(
+            self,
+            Self::BeneficiaryCount
+                | Self::BeneficiaryName
+                | Self::BeneficiaryRelation
+                | Self::BeneficiaryIdNumber
+                | Self::BeneficiaryShare
+                | Self::SharesSum
+                | Self::BeneficiaryDuplicate
+                | Self::NotEligible
+                | Self::RequestOpen
+                | Self::RequestMoved
+                | Self::ContactAddress
+                | Self::ContactEmail
+                | Self::PhoneSame
+                | Self::PhoneTaken
+        )
+    }
+
     /// Whether the message says until when (`?until=`).
     pub fn until(self) -> bool {
         matches!(
@@ -456,6 +538,9 @@ impl ErrorCode {
             Self::ProviderPhone => &["phone"],
             Self::ProviderKind => &["service_kind"],
             Self::ProviderInactive => &["provider_id"],
+            Self::ContactAddress => &["address"],
+            Self::ContactEmail => &["email"],
+            Self::PhoneSame | Self::PhoneTaken => &["phone"],
             _ => &[],
         }
     }

@@ -13,7 +13,8 @@ pub use phone::Phone;
 pub use policy_no::PolicyNo;
 pub use states::{
     BookingState, ClaimEventKind, ClaimStage, DocumentState, OfferState, OutboxState, PaymentState,
-    PolicyStatus, RoadsideState, SurveyState, SurveySubject,
+    PolicyStatus, RoadsideState, ServiceRequestKind, ServiceRequestState, SurveyState,
+    SurveySubject,
 };
 
 use serde::{Deserialize, Serialize};

@@ -236,3 +236,38 @@ state_enum! {
         Claim => "claim",
     }
 }
+
+state_enum! {
+    /// A servicing (保全) request: `submitted → in_review → done | rejected`; a change that
+    /// needs no review goes `submitted → done` at once. The moves are
+    /// `backend::domain::servicing`.
+    ServiceRequestState {
+        /// 已提交
+        Submitted => "submitted",
+        /// 资料审核中 — a member of staff is looking at it.
+        InReview => "in_review",
+        /// 办理完成 — the change has taken effect.
+        Done => "done",
+        /// 未通过, with the reason the customer reads.
+        Rejected => "rejected",
+    }
+}
+
+impl ServiceRequestState {
+    /// Done or rejected: nothing more will happen to it.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Self::Done | Self::Rejected)
+    }
+}
+
+state_enum! {
+    /// What a servicing request changes.
+    ServiceRequestKind {
+        /// 变更受益人 — who receives a life or health policy's benefit, and in what shares.
+        Beneficiaries => "beneficiaries",
+        /// 变更联系方式 — the account's address and email.
+        Contact => "contact",
+        /// 变更手机号 — the account's phone number (a code to the old and to the new one).
+        Phone => "phone",
+    }
+}

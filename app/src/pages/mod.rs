@@ -11,6 +11,7 @@ mod policies;
 mod providers;
 mod renewal;
 mod services;
+mod servicing;
 mod settings;
 mod staff;
 mod surveys;
@@ -110,6 +111,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff/providers") view=providers::StaffProvidersPage ssr=SsrMode::Async/>
                 <Route path=path!("/settings/access") view=console::AccessPage ssr=SsrMode::Async/>
                 <Route path=path!("/surveys/:id") view=surveys::SurveyPage ssr=SsrMode::Async/>
+                <Route path=path!("/requests") view=servicing::RequestsPage ssr=SsrMode::Async/>
+                <Route path=path!("/requests/new/contact") view=servicing::ContactPage ssr=SsrMode::Async/>
+                <Route path=path!("/requests/new/phone") view=servicing::PhonePage ssr=SsrMode::Async/>
+                <Route path=path!("/requests/:id") view=servicing::RequestPage ssr=SsrMode::Async/>
+                <Route path=path!("/policies/:id/beneficiaries") view=servicing::BeneficiariesPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/requests") view=servicing::StaffRequestsPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/requests/:id") view=servicing::StaffRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/surveys") view=surveys::StaffSurveysPage ssr=SsrMode::Async/>
             </Routes>
         </Router>

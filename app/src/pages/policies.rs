@@ -108,7 +108,9 @@ pub fn PolicyPage() -> impl IntoView {
                             let rows = d.beneficiaries.iter().map(|b| view! {
                                 <li>{insured_for("life", &b.name)} " · " {t(&format!("policy.relation.{}", b.relation))} " · " {format!("{}%", b.share_pct)}</li>
                             }).collect_view();
-                            view! { <section class="card"><h2>{t("policy.beneficiaries")}</h2><ul class="plain">{rows}</ul></section> }
+                            let change = crate::api::servicing::beneficiaries_path(&p.id);
+                            view! { <section class="card"><h2>{t("policy.beneficiaries")}</h2><ul class="plain">{rows}</ul>
+                                <p><a href=change data-testid="change-beneficiaries">{t("servicing.change_beneficiaries")}</a></p></section> }
                         });
                         let entitlements = (!d.entitlements.is_empty()).then(|| {
                             let rows = d.entitlements.iter().map(|e| {

@@ -18,12 +18,16 @@ const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff/accounts", Some(Permission::ManageStaff)),
     ("/staff/providers", Some(Permission::ManageProviders)),
     ("/staff/surveys", Some(Permission::SurveyResults)),
+    ("/staff/requests", Some(Permission::ReviewServicing)),
+    ("/staff/requests/{id}", Some(Permission::ReviewServicing)),
 ];
 
-/// `{id}` of a staff page: the claim, or the customer.
-fn staff_path(path: &str, claim: &str, customer: &str) -> String {
+/// `{id}` of a staff page: the claim, the customer, or the servicing request.
+fn staff_path(path: &str, claim: &str, customer: &str, request: &str) -> String {
     if path.starts_with("/staff/customers") {
         path.replace("{id}", customer)
+    } else if path.starts_with("/staff/requests") {
+        path.replace("{id}", request)
     } else {
         path.replace("{id}", claim)
     }
@@ -59,6 +63,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     let owner = app.customer("13900000800", "赵敏", Some(PASSWORD)).await;
     let claim = claim_of(&app, &owner).await;
     let owner_id = app.customer_id(&owner.phone).await;
+    let request = contact_change_of(&app, &owner_id).await;
     let mut checked = 0;
     for role in StaffRole::ALL {
         let username = format!("t.{}", role.as_str());
@@ -69,7 +74,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
             "/staff"
         );
         for (path, needs) in STAFF_PAGES {
-            let res = b.get(&staff_path(path, &claim, &owner_id)).await;
+            let res = b.get(&staff_path(path, &claim, &owner_id, &request)).await;
             let allowed = needs.is_none_or(|p| role.can(p));
             let expected = if allowed { 200 } else { 404 };
             assert_eq!(res.status(), expected, "{role:?} GET {path}");
@@ -83,7 +88,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     for b in [app.browser(), customer] {
         for (path, _) in STAFF_PAGES {
             assert!(
-                redirected(&b.get(&staff_path(path, &claim, &owner_id)).await)
+                redirected(&b.get(&staff_path(path, &claim, &owner_id, &request)).await)
                     .starts_with("/staff/login"),
                 "{path}"
             );
@@ -91,6 +96,22 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
         }
     }
     println!("staff pages: {checked} (page, caller) pairs checked");
+}
+
+/// A servicing request of the customer's: a change of contact details, made through the
+/// service (done at once).
+pub(crate) async fn contact_change_of(app: &TestApp, customer_id: &str) -> String {
+    use app::backend::domain::servicing::Address;
+    let address = Address::parse("上海市徐汇区漕溪北路 88 号").unwrap();
+    app::backend::services::servicing::change_contact(
+        &app.state,
+        customer_id,
+        &address,
+        None,
+        "127.0.0.1",
+    )
+    .await
+    .unwrap()
 }
 
 /// Starts "view as customer" on `staff`'s session through the console, as staff do.
@@ -322,6 +343,10 @@ pub(crate) async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
         "SELECT COUNT(*) FROM roadside_requests WHERE customer_id = $1 AND state = 'received'",
         "SELECT COUNT(*) FROM survey_responses WHERE customer_id = $1",
         "SELECT COUNT(*) FROM survey_invitations WHERE customer_id = $1 AND state <> 'sent'",
+        "SELECT COUNT(*) FROM service_requests WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM service_requests WHERE customer_id = $1 AND state <> 'submitted'",
+        "SELECT COUNT(*) FROM customers WHERE id = $1 AND (address <> '' OR email <> '')",
+        "SELECT COUNT(*) FROM beneficiaries b JOIN policies p ON p.id = b.policy_id WHERE p.customer_id = $1",
     ] {
         out.push(app.count(sql, &id).await);
     }
@@ -362,6 +387,10 @@ const CUSTOMER_FNS: &[&str] = &[
     "request_roadside",
     "set_staff_viewing",
     "answer_survey",
+    "request_beneficiary_change",
+    "change_contact",
+    "start_phone_change",
+    "confirm_phone_change",
 ];
 /// Server functions for staff, and the permission each needs.
 const STAFF_FNS: &[(&str, Permission)] = &[
@@ -382,6 +411,9 @@ const STAFF_FNS: &[(&str, Permission)] = &[
     ("update_provider", Permission::ManageProviders),
     ("deactivate_provider", Permission::ManageProviders),
     ("reactivate_provider", Permission::ManageProviders),
+    ("review_service_request", Permission::ReviewServicing),
+    ("approve_service_request", Permission::ReviewServicing),
+    ("reject_service_request", Permission::ReviewServicing),
 ];
 
 /// Pages: public ones, and those showing one customer's things (`{id}` is A's).
@@ -414,6 +446,11 @@ const CUSTOMER_PAGES: &[&str] = &[
     "/roadside/{id}",
     "/settings/access",
     "/surveys/{id}",
+    "/requests",
+    "/requests/new/contact",
+    "/requests/new/phone",
+    "/requests/{id}",
+    "/policies/{id}/beneficiaries",
 ];
 
 #[tokio::test]
@@ -482,6 +519,7 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         .unwrap()
         .to_owned();
     let a_survey = app.survey_invitation(&a.phone, &a_claim).await.unwrap();
+    let a_service_request = contact_change_of(&app, &app.customer_id(&a.phone).await).await;
 
     // The others: nobody, another customer, another customer's short-link session, staff.
     let b = app.customer("13900000812", "乙客户", Some(PASSWORD)).await;
@@ -758,6 +796,8 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             &a_request
         } else if p.starts_with("/surveys") {
             &a_survey
+        } else if p.starts_with("/requests") {
+            &a_service_request
         } else {
             &a_due.policy_id
         };

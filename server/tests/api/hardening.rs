@@ -70,6 +70,30 @@ const SERVER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         "save_notification_preferences",
         &[("marketing", "on"), ("time_window", "evening")],
     ),
+    (
+        "request_beneficiary_change",
+        &[
+            ("policy_id", "x"),
+            ("name_1", "李娜"),
+            ("relation_1", "spouse"),
+            ("id_number_1", "110105198203041213"),
+            ("share_1", "100"),
+        ],
+    ),
+    (
+        "change_contact",
+        &[("address", "上海市徐汇区漕溪北路 88 号"), ("email", "")],
+    ),
+    ("start_phone_change", &[("phone", "13900009999")]),
+    (
+        "confirm_phone_change",
+        &[
+            ("a", "abc"),
+            ("b", "def"),
+            ("code_old", "123456"),
+            ("code_new", "654321"),
+        ],
+    ),
 ];
 
 /// The form fields that would change this customer's notification settings.

@@ -22,6 +22,7 @@ mod pages;
 mod providers;
 mod renewal;
 mod renewal_access;
+mod servicing;
 mod sessions;
 mod shutdown;
 mod sms_links;

@@ -116,10 +116,16 @@ pub enum Action {
     /// Rate a service or a paid claim (also from the survey's short link): the
     /// customer's own opinion, never given for them.
     AnswerSurvey,
+    /// 变更受益人 — ask for a policy's beneficiaries to change (after a step-up check).
+    ChangeBeneficiaries,
+    /// Change the account's address and email.
+    ChangeContact,
+    /// Change the account's phone number (ends the account's other sessions).
+    ChangePhone,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -134,6 +140,9 @@ impl Action {
         Self::RequestRoadside,
         Self::ChangeStaffViewing,
         Self::AnswerSurvey,
+        Self::ChangeBeneficiaries,
+        Self::ChangeContact,
+        Self::ChangePhone,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

@@ -19,6 +19,8 @@ pub enum Purpose {
     StepUp,
     /// The light check of an SMS short link.
     Link,
+    /// A change of phone number: one code to the old number, one to the new.
+    PhoneChange,
 }
 
 impl Purpose {
@@ -28,6 +30,7 @@ impl Purpose {
             Self::Activate => "activate",
             Self::StepUp => "step_up",
             Self::Link => "link",
+            Self::PhoneChange => "phone_change",
         }
     }
 }
@@ -169,6 +172,47 @@ pub async fn redeem(
         return Err(CodeError::Wrong);
     }
     Phone::parse(&row.phone).ok_or(CodeError::Wrong)
+}
+
+/// Checks two codes of `purpose` together (a change of phone number: one sent to the old
+/// number, one to the new), spending an attempt on each; only when both are right are both
+/// used up, so one wrong code does not waste the other. Returns the phones they went to.
+pub async fn redeem_pair(
+    state: &AppState,
+    purpose: Purpose,
+    pair: [(&str, &SmsCode); 2],
+) -> Result<[Phone; 2], CodeError> {
+    let now = state.clock.now();
+    let pool = &state.db.pool;
+    if pair[0].0 == pair[1].0 {
+        return Err(CodeError::Wrong);
+    }
+    let mut phones = Vec::with_capacity(2);
+    let mut right = true;
+    for (id, code) in pair {
+        let Some(row) = sms_codes::get(pool, id).await? else {
+            return Err(CodeError::Wrong);
+        };
+        if row.purpose != purpose.as_str() {
+            return Err(CodeError::Wrong);
+        }
+        let stored = sms_codes::spend_attempt(pool, id, MAX_ATTEMPTS, now).await?;
+        let given = state
+            .config
+            .keyed_hash("sms_code", &format!("{id}:{}", code.as_str()));
+        right &= stored.is_some_and(|s| constant_time_eq(given.as_bytes(), s.as_bytes()));
+        phones.push(Phone::parse(&row.phone).ok_or(CodeError::Wrong)?);
+    }
+    if !right {
+        return Err(CodeError::Wrong);
+    }
+    for (id, _) in pair {
+        if !sms_codes::consume(pool, id, now).await? {
+            return Err(CodeError::Wrong);
+        }
+    }
+    let [old, new]: [Phone; 2] = phones.try_into().map_err(|_| CodeError::Wrong)?;
+    Ok([old, new])
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -8,6 +8,7 @@ pub mod lockout;
 pub mod payment;
 pub mod providers;
 pub mod renewal;
+pub mod servicing;
 pub mod sms_query;
 pub mod sms_rules;
 pub mod surveys;

@@ -14,6 +14,9 @@ pub enum Category {
     /// The answer to a text the person sent us (BDCX, LLCX, TJ, JY, T …): they asked for it
     /// just now, so it goes at once, day or night, uncapped, whatever their preferences.
     SmsReply,
+    /// The outcome of a servicing (保全) request the person made: never capped, whatever
+    /// their preferences, but not at night.
+    Servicing,
 }
 
 impl Category {
@@ -27,6 +30,7 @@ impl Category {
             "survey" => Self::Survey,
             "marketing" => Self::Marketing,
             "sms_reply" => Self::SmsReply,
+            "servicing" => Self::Servicing,
             _ => return None,
         })
     }
@@ -41,6 +45,7 @@ impl Category {
             Self::Survey => "survey",
             Self::Marketing => "marketing",
             Self::SmsReply => "sms_reply",
+            Self::Servicing => "servicing",
         }
     }
 
@@ -48,7 +53,11 @@ impl Category {
     pub fn essential(self) -> bool {
         matches!(
             self,
-            Self::LoginCode | Self::PaymentConfirmation | Self::ClaimProgress | Self::SmsReply
+            Self::LoginCode
+                | Self::PaymentConfirmation
+                | Self::ClaimProgress
+                | Self::SmsReply
+                | Self::Servicing
         )
     }
 
@@ -288,6 +297,7 @@ mod tests {
             "survey",
             "marketing",
             "sms_reply",
+            "servicing",
         ] {
             assert_eq!(Category::parse(c).map(Category::as_str), Some(c));
         }

@@ -10,6 +10,7 @@ pub mod providers;
 pub mod reminders;
 pub mod renewal_offers;
 pub mod roadside;
+pub mod servicing;
 pub mod short_links;
 pub mod sms;
 pub mod sms_replies;

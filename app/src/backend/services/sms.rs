@@ -29,7 +29,11 @@ pub async fn dispatch(state: &AppState, holder: &str) -> anyhow::Result<usize> {
                     Category::Survey => prefs.survey,
                     Category::Marketing => prefs.marketing,
                     // Answers to their own texts reach those who opted out, too.
-                    Category::LoginCode | Category::PaymentConfirmation | Category::SmsReply => 1,
+                    // … and so do the outcomes of requests they made.
+                    Category::LoginCode
+                    | Category::PaymentConfirmation
+                    | Category::SmsReply
+                    | Category::Servicing => 1,
                 };
                 if wanted == 0 {
                     outbox::suppress(&state.db.pool, &msg.id, "opted_out").await?;

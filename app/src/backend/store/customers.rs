@@ -155,3 +155,56 @@ pub async fn set_locale<'e>(
         .await?;
     Ok(())
 }
+
+/// How to reach a customer: the phone on file, the address and email they gave (empty:
+/// none), and the language their texts are written in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Contact {
+    pub phone: String,
+    pub address: String,
+    pub email: String,
+    pub locale: String,
+}
+
+pub async fn contact<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<Contact>> {
+    sqlx::query_as("SELECT phone, address, email, locale FROM customers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Sets the address and email (the customer's own change, already checked).
+pub async fn set_contact<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    address: &str,
+    email: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE customers SET address = $1, email = $2 WHERE id = $3")
+        .bind(address)
+        .bind(email)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Moves the customer to `new` if their number is still `old`: true when it moved. A number
+/// another customer has fails on the unique key (`store::is_unique_violation`).
+pub async fn set_phone<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    old: &str,
+    new: &str,
+) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE customers SET phone = $1 WHERE id = $2 AND phone = $3")
+        .bind(new)
+        .bind(id)
+        .bind(old)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

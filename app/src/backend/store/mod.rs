@@ -19,6 +19,7 @@ pub mod renewals;
 pub mod roadside;
 pub mod sandbox_ledger;
 pub mod seed;
+pub mod servicing;
 pub mod sessions;
 pub mod short_links;
 pub mod sms_codes;

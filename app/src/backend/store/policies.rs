@@ -110,6 +110,8 @@ pub struct BeneficiaryRow {
     pub name: String,
     pub relation: String,
     pub share_pct: i64,
+    /// `1101**********1234`; empty for beneficiaries named before numbers were kept.
+    pub id_number_masked: String,
 }
 
 pub async fn beneficiaries<'e>(
@@ -117,7 +119,8 @@ pub async fn beneficiaries<'e>(
     policy_id: &str,
 ) -> sqlx::Result<Vec<BeneficiaryRow>> {
     sqlx::query_as(
-        "SELECT name, relation, share_pct FROM beneficiaries WHERE policy_id = $1 ORDER BY name",
+        "SELECT name, relation, share_pct, id_number_masked FROM beneficiaries WHERE policy_id = $1 \
+         ORDER BY share_pct DESC, name",
     )
     .bind(policy_id)
     .fetch_all(ex)

@@ -162,6 +162,23 @@ pub async fn delete_for_customer<'e>(
     Ok(r.rows_affected())
 }
 
+/// Ends a customer's other sessions (their other devices and short-link sessions), keeping
+/// the one whose token hash is `keep`; returns how many ended.
+pub async fn delete_others_for_customer<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+    keep: &str,
+) -> sqlx::Result<u64> {
+    let r = sqlx::query(
+        "DELETE FROM sessions WHERE customer_id = $1 AND impersonation_id IS NULL AND token_hash <> $2",
+    )
+    .bind(customer_id)
+    .bind(keep)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// Ends every session of one member of staff; returns how many.
 pub async fn delete_for_staff<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -50,31 +50,14 @@ impl From<Option<i64>> for V {
     }
 }
 
-/// `INSERT INTO table (cols…) VALUES ($1…)`.
+/// `INSERT INTO table (cols…) VALUES ($1…)`: one row of `insert_many`.
 pub async fn insert(
     conn: &mut AnyConnection,
     table: &str,
     cols: &[&str],
     values: Vec<V>,
 ) -> sqlx::Result<()> {
-    debug_assert_eq!(cols.len(), values.len());
-    let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "INSERT INTO {table} ({}) VALUES ({})",
-        cols.join(", "),
-        placeholders.join(", ")
-    );
-    let mut q = sqlx::query::<Any>(&sql);
-    for v in values {
-        q = match v {
-            V::T(s) => q.bind(s),
-            V::I(n) => q.bind(n),
-            V::Null => q.bind(Option::<String>::None),
-            V::NullI => q.bind(Option::<i64>::None),
-        };
-    }
-    q.execute(conn).await?;
-    Ok(())
+    insert_many(conn, table, cols, vec![values]).await
 }
 
 /// A policy as demo data and test fixtures create it.

@@ -627,7 +627,7 @@ fn roadside_steps(r: &RoadsideRow) -> impl IntoView {
             let when = at(*s);
             let current = (*s == r.state).then_some("step");
             view! {
-                <li class="step" class:step-done=when.is_some() aria-current=current>
+                <li class:reached=when.is_some() aria-current=current>
                     <strong>{t(&format!("roadside.state.{s}"))}</strong>
                     " " <span class="small muted">{when.map(datetime).unwrap_or_default()}</span>
                 </li>

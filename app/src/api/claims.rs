@@ -140,16 +140,8 @@ pub fn parse_yuan(s: &str) -> Option<Money> {
     (fen > 0).then_some(Money(fen))
 }
 
-/// A bank account number as typed: digits only once spaces are gone, 12 to 30 of them.
 #[cfg(feature = "ssr")]
-pub fn parse_account_no(s: &str) -> Option<String> {
-    let digits: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect();
-    (digits.len() >= 12 && digits.len() <= 30 && digits.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(digits)
-}
+pub use crate::backend::domain::accounts::parse_account_no;
 
 /// Parses the report form's text fields (files aside); the first problem wins.
 #[cfg(feature = "ssr")]
@@ -182,6 +174,7 @@ pub fn parse_report(
     };
     let payout = match f.payout.as_str() {
         "" => return Err(ErrorCode::PayoutAccount),
+        "on_file" => svc::PayoutChoice::OnFile,
         "bank" => {
             let bank = f.bank.trim();
             let account_no = parse_account_no(&f.account_no).ok_or(ErrorCode::PayoutAccount)?;
@@ -444,17 +437,18 @@ pub async fn list() -> Result<Vec<svc::ClaimListItem>, PageError> {
 }
 
 /// Page data for `/claims/new`: the active policies a claim may be made on, and the
-/// saved methods a payout may go to.
+/// saved methods a payout may go to, the payout account on file (masked), read-only.
 #[cfg(feature = "ssr")]
 pub async fn new_claim() -> Result<
     (
         Vec<crate::backend::store::policies::PolicySummary>,
         Vec<crate::backend::store::payment_methods::PaymentMethodRow>,
+        Option<String>,
         bool,
     ),
     PageError,
 > {
-    use crate::backend::store::{payment_methods, policies};
+    use crate::backend::store::{customers, payment_methods, policies};
     let caller = ctx::caller();
     let customer_id = caller
         .reading_customer()
@@ -470,6 +464,9 @@ pub async fn new_claim() -> Result<
     Ok((
         active,
         payment_methods::for_customer(pool, &customer_id).await?,
+        customers::accounts(pool, &customer_id)
+            .await?
+            .and_then(|a| a.payout_masked),
         read_only,
     ))
 }
@@ -528,16 +525,6 @@ mod tests {
         ] {
             assert_eq!(parse_yuan(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn account_numbers() {
-        assert_eq!(
-            parse_account_no("6225 8802 1234 5678").as_deref(),
-            Some("6225880212345678")
-        );
-        assert_eq!(parse_account_no("12345"), None);
-        assert_eq!(parse_account_no("6225abcd12345678"), None);
     }
 
     proptest! {

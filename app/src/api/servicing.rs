@@ -311,6 +311,9 @@ async fn decide(request_id: &str, decision: Decision<'_>, done: &str) {
         Err(ReviewError::Conflict | ReviewError::Illegal(_)) => {
             ctx::go(&ctx::error_url(&back, ErrorCode::RequestMoved, &[]))
         }
+        Err(ReviewError::CannotApply) => {
+            ctx::go(&ctx::error_url(&back, ErrorCode::RequestCannotApply, &[]))
+        }
         Err(ReviewError::Internal(e)) => ctx::go_internal_error(&back, &e),
     }
 }
@@ -364,30 +367,17 @@ pub async fn detail(id: &str) -> Result<svc::RequestView, PageError> {
         .ok_or(PageError::NotFound)
 }
 
-/// What the beneficiaries page needs: the view, whether the step-up check is fresh, and
-/// whether the caller is only viewing (staff as the customer: never a change).
+/// What the beneficiaries page needs.
 #[cfg(feature = "ssr")]
-pub struct BeneficiariesPage {
-    pub view: svc::BeneficiariesView,
-    pub fresh: bool,
-    pub read_only: bool,
-}
+pub type BeneficiariesPage = Guarded<svc::BeneficiariesView>;
 
 #[cfg(feature = "ssr")]
 pub async fn beneficiaries_page(policy_id: &str) -> Result<BeneficiariesPage, PageError> {
-    let (session, customer_id) = ctx::require_customer_session().await?;
     let state = ctx::state();
-    let view = svc::beneficiaries(&state, &customer_id, policy_id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let read_only = ctx::caller()
-        .acting_customer(Action::ChangeBeneficiaries)
-        .is_err();
-    Ok(BeneficiariesPage {
-        view,
-        fresh: crate::backend::auth::step_up::is_fresh(&session, state.clock.now()),
-        read_only,
+    guarded(Action::ChangeBeneficiaries, async |c: &str| {
+        svc::beneficiaries(&state, c, policy_id).await
     })
+    .await
 }
 
 /// Page data: the reading customer's contact details, and whether they may change them.
@@ -418,4 +408,223 @@ pub async fn review(id: &str) -> Result<svc::ReviewView, PageError> {
     svc::review_view(&ctx::state(), id)
         .await?
         .ok_or(PageError::NotFound)
+}
+
+/// `/requests/new/accounts`: the auto-debit method and the payout account.
+pub const ACCOUNTS_PATH: &str = "/requests/new/accounts";
+
+pub fn loan_path(policy_id: &str) -> String {
+    format!("/policies/{policy_id}/loan")
+}
+
+/// Where a refused account change goes back to, with which code.
+#[cfg(feature = "ssr")]
+fn account_error(e: crate::backend::services::accounts::AccountError) {
+    use crate::backend::services::accounts::AccountError as E;
+    let code = match e {
+        E::StepUpRequired => ErrorCode::StepUpRequired,
+        E::MethodNotFound => ErrorCode::AccountChoice,
+        E::Internal(e) => return ctx::go_internal_error(ACCOUNTS_PATH, &e),
+    };
+    ctx::go(&ctx::error_url(ACCOUNTS_PATH, code, &[]));
+}
+
+/// A bank from the form's list, or the code that refuses it.
+#[cfg(feature = "ssr")]
+fn bank_of(bank: Option<&str>) -> Result<crate::backend::domain::accounts::Bank, ErrorCode> {
+    bank.and_then(crate::backend::domain::accounts::Bank::parse)
+        .ok_or(ErrorCode::AccountBank)
+}
+
+/// 变更续期扣款方式: `method` is a saved method's id or `new` (a bank card typed in);
+/// `also_payout` set: the payout account becomes the same card (one for both).
+#[server(prefix = "/api", endpoint = "change_debit_method")]
+pub async fn change_debit_method(
+    method: Option<String>,
+    bank: Option<String>,
+    card_no: Option<String>,
+    also_payout: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::backend::domain::accounts::parse_card_no;
+    use crate::backend::services::accounts::{self as accounts, DebitChoice};
+    let (session, customer_id) = match ctx::require_acting(Action::ChangeDebitMethod) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(ACCOUNTS_PATH, r),
+    };
+    let choice = match method.as_deref().map(str::trim) {
+        None | Some("") => Err(ErrorCode::AccountChoice),
+        Some("new") => bank_of(bank.as_deref()).and_then(|bank| {
+            parse_card_no(card_no.as_deref().unwrap_or(""))
+                .map(|card_no| DebitChoice::NewCard { bank, card_no })
+                .ok_or(ErrorCode::AccountCard)
+        }),
+        Some(id) => Ok(DebitChoice::Saved(super::auth::urlsafe(id))),
+    };
+    let choice = match choice {
+        Ok(c) => c,
+        Err(code) => {
+            ctx::go(&ctx::error_url(ACCOUNTS_PATH, code, &[]));
+            return Ok(());
+        }
+    };
+    match accounts::change_debit_method(
+        &ctx::state(),
+        &session,
+        &customer_id,
+        choice,
+        also_payout.is_some_and(|v| !v.is_empty()),
+        &ctx::client_ip(),
+    )
+    .await
+    {
+        Ok(id) => ctx::go(&format!("{}?done=debit_method", request_path(&id))),
+        Err(e) => account_error(e),
+    }
+    Ok(())
+}
+
+/// 变更收款账户: `payout` is a saved card's id or `bank` (a bank account typed in).
+#[server(prefix = "/api", endpoint = "change_payout_account")]
+pub async fn change_payout_account(
+    payout: Option<String>,
+    bank: Option<String>,
+    account_no: Option<String>,
+) -> Result<(), ServerFnError> {
+    use crate::backend::domain::accounts::parse_account_no;
+    use crate::backend::services::accounts::{self as accounts, PayoutChoice};
+    let (session, customer_id) = match ctx::require_acting(Action::ChangePayoutAccount) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(ACCOUNTS_PATH, r),
+    };
+    let choice = match payout.as_deref().map(str::trim) {
+        None | Some("") => Err(ErrorCode::AccountChoice),
+        Some("bank") => bank_of(bank.as_deref()).and_then(|bank| {
+            parse_account_no(account_no.as_deref().unwrap_or(""))
+                .map(|account_no| PayoutChoice::Bank { bank, account_no })
+                .ok_or(ErrorCode::AccountNumber)
+        }),
+        Some(id) => Ok(PayoutChoice::Saved(super::auth::urlsafe(id))),
+    };
+    let choice = match choice {
+        Ok(c) => c,
+        Err(code) => {
+            ctx::go(&ctx::error_url(ACCOUNTS_PATH, code, &[]));
+            return Ok(());
+        }
+    };
+    match accounts::change_payout_account(
+        &ctx::state(),
+        &session,
+        &customer_id,
+        choice,
+        &ctx::client_ip(),
+    )
+    .await
+    {
+        Ok(id) => ctx::go(&format!("{}?done=payout_account", request_path(&id))),
+        Err(e) => account_error(e),
+    }
+    Ok(())
+}
+
+/// 申请保单贷款: an amount in yuan against the policy's cash value, paid into the payout
+/// account on file once a reviewer approves it.
+#[server(prefix = "/api", endpoint = "request_loan")]
+pub async fn request_loan(policy_id: String, amount: Option<String>) -> Result<(), ServerFnError> {
+    use crate::backend::domain::loans::LoanError;
+    use crate::backend::services::loans::{self as loans, LoanRequestError as E};
+    let policy_id = super::auth::urlsafe(&policy_id);
+    let back = loan_path(&policy_id);
+    let (session, customer_id) = match ctx::require_acting(Action::RequestLoan) {
+        Ok(c) => c,
+        Err(r) => return ctx::go_refused(&back, r),
+    };
+    let Some(amount) = super::claims::parse_yuan(amount.as_deref().unwrap_or("")) else {
+        ctx::go(&ctx::error_url(&back, ErrorCode::LoanAmount, &[]));
+        return Ok(());
+    };
+    let state = ctx::state();
+    let code = match loans::request_loan(
+        &state,
+        &session,
+        &customer_id,
+        &policy_id,
+        amount.fen(),
+        &ctx::client_ip(),
+    )
+    .await
+    {
+        Ok(id) => {
+            ctx::go(&format!("{}?done=submitted", request_path(&id)));
+            return Ok(());
+        }
+        Err(E::PolicyNotFound) => {
+            ctx::go_not_found(&back);
+            return Ok(());
+        }
+        Err(E::Internal(e)) => {
+            ctx::go_internal_error(&back, &e);
+            return Ok(());
+        }
+        Err(E::StepUpRequired) => ErrorCode::StepUpRequired,
+        Err(E::NotEligible) => ErrorCode::LoanNotEligible,
+        Err(E::Outstanding) => ErrorCode::LoanOutstanding,
+        Err(E::NoPayoutAccount) => ErrorCode::NoPayoutAccount,
+        Err(E::AlreadyOpen) => ErrorCode::RequestOpen,
+        Err(E::Amount(LoanError::NoCashValue)) => ErrorCode::LoanNotEligible,
+        Err(E::Amount(LoanError::BelowMinimum)) => ErrorCode::LoanBelowMinimum,
+        Err(E::Amount(LoanError::AboveMaximum)) => ErrorCode::LoanAboveMaximum,
+        Err(E::Amount(LoanError::NotWholeYuan)) => ErrorCode::LoanAmount,
+    };
+    ctx::go(&ctx::error_url(&back, code, &[]));
+    Ok(())
+}
+
+/// A page whose form needs a fresh identity check: whether it is fresh, and whether the
+/// caller is only viewing (staff as the customer: never a change).
+#[cfg(feature = "ssr")]
+pub struct Guarded<T> {
+    pub view: T,
+    pub fresh: bool,
+    pub read_only: bool,
+}
+
+#[cfg(feature = "ssr")]
+async fn guarded<T>(
+    action: Action,
+    load: impl AsyncFnOnce(&str) -> anyhow::Result<Option<T>>,
+) -> Result<Guarded<T>, PageError> {
+    let (session, customer_id) = ctx::require_customer_session().await?;
+    let state = ctx::state();
+    let view = load(&customer_id).await?.ok_or(PageError::NotFound)?;
+    Ok(Guarded {
+        view,
+        fresh: crate::backend::auth::step_up::is_fresh(&session, state.clock.now()),
+        read_only: ctx::caller().acting_customer(action).is_err(),
+    })
+}
+
+/// Page data: the reading customer's auto-debit method and payout account.
+#[cfg(feature = "ssr")]
+pub async fn accounts_page(
+) -> Result<Guarded<crate::backend::services::accounts::AccountsView>, PageError> {
+    let state = ctx::state();
+    guarded(Action::ChangeDebitMethod, async |c: &str| {
+        Ok(Some(
+            crate::backend::services::accounts::view(&state, c).await?,
+        ))
+    })
+    .await
+}
+
+/// Page data: what one of the reading customer's policies lends (anyone else's: 404).
+#[cfg(feature = "ssr")]
+pub async fn loan_page(
+    policy_id: &str,
+) -> Result<Guarded<crate::backend::services::loans::Quote>, PageError> {
+    let state = ctx::state();
+    guarded(Action::RequestLoan, async |c: &str| {
+        crate::backend::services::loans::quote(&state, c, policy_id).await
+    })
+    .await
 }

@@ -2,17 +2,22 @@
 //! through the store functions the product uses: the first four demo customers with a life
 //! or health policy each have a beneficiary change in a different state (done, submitted,
 //! in review, rejected with a reason), so the customer's hall and the reviewers' queue show
-//! real history; customer 1 (the demo login) has also changed their contact details.
+//! real history; customer 1 (the demo login) has also changed their contact details and
+//! named a payout account. Every life policy in force has a cash value; the first life
+//! customer has a policy loan outstanding, the second a loan request in review.
 
 use super::demo_claims::DemoPolicy;
+use super::domain::accounts::mask_account;
+use super::domain::loans as loan_rules;
 use super::domain::servicing::{
-    id_check_char, Address, Beneficiary, IdNumber, PersonName, Relation,
+    id_check_char, needs_review, Address, Beneficiary, IdNumber, PersonName, Relation,
 };
 use super::services::servicing::record;
-use super::store::customers;
 use super::store::servicing::{self as store, NewEvent, NewRequest, Payload};
+use super::store::{customers, loans, policies};
 use super::AppState;
-use crate::model::{ServiceRequestState as State, StaffRole};
+use crate::model::{Line, PolicyStatus, ServiceRequestState as State, StaffRole};
+use chrono::Datelike;
 use sqlx::AnyConnection;
 
 const DAY: i64 = 86_400;
@@ -89,61 +94,19 @@ pub async fn generate(
         first
     });
     for (p, (end, days, list, reason)) in eligible.zip(stories()) {
-        let id = crate::backend::ids::new_id();
         let payload =
             Payload::Beneficiaries(list.iter().map(|b| record(state, &p.id, b)).collect());
         let at = now - days * DAY - 3 * 3600;
-        store::insert_request(
-            c,
-            NewRequest {
-                id: &id,
-                customer_id: &p.customer_id,
-                policy_id: Some(&p.id),
-                payload: &payload,
-                now: at,
-            },
-        )
-        .await?;
-        let path: &[State] = match end {
-            State::Submitted => &[State::Submitted],
-            State::InReview => &[State::Submitted, State::InReview],
-            _ => &[State::Submitted, State::InReview, end],
+        let story = Story {
+            customer_id: &p.customer_id,
+            policy_id: Some(&p.id),
+            payload: &payload,
+            end,
+            at,
+            reviewer,
+            reason,
         };
-        let mut from = None;
-        for (i, to) in path.iter().enumerate() {
-            let when = at + i as i64 * DAY;
-            let by = if *to == State::Submitted {
-                None
-            } else {
-                reviewer
-            };
-            if let Some(f) = from {
-                store::move_state(
-                    c,
-                    &id,
-                    f,
-                    *to,
-                    by,
-                    reason.filter(|_| *to == State::Rejected),
-                    when,
-                )
-                .await?;
-            }
-            store::insert_event(
-                c,
-                NewEvent {
-                    request_id: &id,
-                    customer_id: &p.customer_id,
-                    from,
-                    to: *to,
-                    staff_id: by,
-                    note: reason.filter(|_| *to == State::Rejected).unwrap_or(""),
-                    at: when,
-                },
-            )
-            .await?;
-            from = Some(*to);
-        }
+        insert_story(c, &story).await?;
         if end == State::Done {
             if let Payload::Beneficiaries(records) = &payload {
                 store::replace_beneficiaries(c, &p.id, records).await?;
@@ -154,7 +117,6 @@ pub async fn generate(
     if let Some(p) = policies.iter().find(|p| p.customer_no == 1) {
         let address =
             Address::parse("上海市徐汇区漕溪北路 398 号 12 楼 1203 室").expect("an address");
-        let id = crate::backend::ids::new_id();
         let at = now - 25 * DAY;
         let payload = Payload::Contact {
             address: address.as_str().to_owned(),
@@ -162,38 +124,234 @@ pub async fn generate(
             old_address: String::new(),
             old_email: String::new(),
         };
-        store::insert_request(
+        let story = Story {
+            customer_id: &p.customer_id,
+            policy_id: None,
+            payload: &payload,
+            end: State::Done,
+            at,
+            reviewer: None,
+            reason: None,
+        };
+        insert_story(c, &story).await?;
+        if let Payload::Contact { address, email, .. } = &payload {
+            customers::set_contact(&mut *c, &p.customer_id, address, email).await?;
+        }
+    }
+    money(c, policies, reviewer, now).await
+}
+
+/// One request as it happened: submitted at `at`, then (a day apart) each state on its
+/// path to `end`, moved by the reviewer. Returns its id.
+struct Story<'a> {
+    customer_id: &'a str,
+    policy_id: Option<&'a str>,
+    payload: &'a Payload,
+    end: State,
+    at: i64,
+    reviewer: Option<&'a str>,
+    reason: Option<&'a str>,
+}
+
+async fn insert_story(c: &mut AnyConnection, s: &Story<'_>) -> anyhow::Result<String> {
+    let id = crate::backend::ids::new_id();
+    store::insert_request(
+        c,
+        NewRequest {
+            id: &id,
+            customer_id: s.customer_id,
+            policy_id: s.policy_id,
+            payload: s.payload,
+            now: s.at,
+        },
+    )
+    .await?;
+    let kind = s.payload.kind();
+    let path: &[State] = match s.end {
+        State::Submitted => &[State::Submitted],
+        State::InReview => &[State::Submitted, State::InReview],
+        end if !needs_review(kind) => &[State::Submitted, end],
+        _ => &[State::Submitted, State::InReview, s.end],
+    };
+    let mut from = None;
+    for (i, to) in path.iter().enumerate() {
+        let reviewed = *to != State::Submitted && needs_review(kind);
+        let when = if needs_review(kind) {
+            s.at + i as i64 * DAY
+        } else {
+            s.at
+        };
+        let by = if reviewed { s.reviewer } else { None };
+        let reason = s.reason.filter(|_| *to == State::Rejected);
+        if let Some(f) = from {
+            store::move_state(c, &id, f, *to, by, reason, when).await?;
+        }
+        store::insert_event(
             c,
-            NewRequest {
-                id: &id,
-                customer_id: &p.customer_id,
-                policy_id: None,
-                payload: &payload,
-                now: at,
+            NewEvent {
+                request_id: &id,
+                customer_id: s.customer_id,
+                from,
+                to: *to,
+                staff_id: by,
+                note: reason.unwrap_or(""),
+                at: when,
             },
         )
         .await?;
-        store::move_state(c, &id, State::Submitted, State::Done, None, None, at).await?;
-        for (from, to) in [
-            (None, State::Submitted),
-            (Some(State::Submitted), State::Done),
-        ] {
-            store::insert_event(
-                c,
-                NewEvent {
-                    request_id: &id,
+        from = Some(*to);
+    }
+    Ok(id)
+}
+
+/// The money side: every life policy in force has a cash value (as the core system would
+/// send it); the first two life customers have a payout account, and the first of them
+/// a loan outstanding for two months, the second a loan request with the reviewers; the
+/// demo login chose a bank account for payouts.
+async fn money(
+    c: &mut AnyConnection,
+    policies: &[DemoPolicy],
+    reviewer: Option<&str>,
+    now: i64,
+) -> anyhow::Result<()> {
+    let today = crate::backend::clock::shanghai_date(now);
+    let valued_on = (today - chrono::Duration::days(today.day0() as i64))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut borrowers = Vec::new();
+    for (n, p) in policies.iter().filter(|p| p.line == Line::Life).enumerate() {
+        let Some(summary) = policies::summary(&mut *c, &p.customer_id, &p.id).await? else {
+            continue;
+        };
+        if summary.status != PolicyStatus::Active {
+            continue;
+        }
+        // Years of premiums, less the early years' charges: 3 to 10 years' worth at 55 %.
+        let years = 3 + (n as i64 % 8);
+        let cash = summary.premium_fen * years * 55 / 100;
+        loans::set_cash_value(&mut *c, &p.id, cash, &valued_on).await?;
+        if loan_rules::max_loan(cash) >= loan_rules::MIN_FEN
+            && !borrowers
+                .iter()
+                .any(|(q, _): &(&DemoPolicy, i64)| q.customer_id == p.customer_id)
+        {
+            borrowers.push((p, cash));
+        }
+    }
+    let banks = [
+        ("招商银行", "6225880137706866"),
+        ("工商银行", "6222021001122334455"),
+    ];
+    for (i, (p, cash)) in borrowers.iter().take(2).enumerate() {
+        let (bank, no) = banks[i];
+        let masked = mask_account(bank, no);
+        let account = customers::PayoutAccount::Bank {
+            bank: bank.to_owned(),
+            account_no: no.to_owned(),
+        };
+        customers::set_payout(&mut *c, &p.customer_id, &account, &masked).await?;
+        let payout = Payload::PayoutAccount {
+            old: String::new(),
+            new: masked.clone(),
+        };
+        let at = now - 75 * DAY;
+        insert_story(
+            c,
+            &Story {
+                customer_id: &p.customer_id,
+                policy_id: None,
+                payload: &payout,
+                end: State::Done,
+                at,
+                reviewer: None,
+                reason: None,
+            },
+        )
+        .await?;
+        let max = loan_rules::max_loan(*cash);
+        // Half of what it lends, in whole thousands.
+        let amount = (max / 2 / 100_000).max(1) * 100_000;
+        let loan = Payload::Loan {
+            amount_fen: amount,
+            cash_value_fen: *cash,
+            max_fen: max,
+            rate_bp: loan_rules::RATE_BP,
+            term_days: loan_rules::TERM_DAYS,
+            payout_masked: masked.clone(),
+        };
+        if i == 0 {
+            let at = now - 62 * DAY;
+            let end = State::Done;
+            let story = Story {
+                customer_id: &p.customer_id,
+                policy_id: Some(&p.id),
+                payload: &loan,
+                end,
+                at,
+                reviewer,
+                reason: None,
+            };
+            let request_id = insert_story(c, &story).await?;
+            let start = crate::backend::clock::shanghai_date(at + 2 * DAY);
+            loans::insert(
+                &mut *c,
+                loans::NewLoan {
+                    id: &crate::backend::ids::new_id(),
+                    request_id: &request_id,
+                    policy_id: &p.id,
                     customer_id: &p.customer_id,
-                    from,
-                    to,
-                    staff_id: None,
-                    note: "",
-                    at,
+                    principal_fen: amount,
+                    rate_bp: loan_rules::RATE_BP,
+                    start_date: &start.format("%Y-%m-%d").to_string(),
+                    due_date: &loan_rules::due_date(start).format("%Y-%m-%d").to_string(),
+                    payout_masked: &masked,
+                    now: at + 2 * DAY,
                 },
             )
             .await?;
+        } else {
+            let story = Story {
+                customer_id: &p.customer_id,
+                policy_id: Some(&p.id),
+                payload: &loan,
+                end: State::InReview,
+                at: now - DAY,
+                reviewer,
+                reason: None,
+            };
+            insert_story(c, &story).await?;
         }
-        if let Payload::Contact { address, email, .. } = &payload {
-            customers::set_contact(&mut *c, &p.customer_id, address, email).await?;
+    }
+    // The demo login has their claims paid into a bank account.
+    if let Some(p) = policies.iter().find(|p| p.customer_no == 1) {
+        if customers::accounts(&mut *c, &p.customer_id)
+            .await?
+            .is_some_and(|a| a.payout_masked.is_none())
+        {
+            let (bank, no) = ("建设银行", "6217000010012345678");
+            let masked = mask_account(bank, no);
+            let account = customers::PayoutAccount::Bank {
+                bank: bank.to_owned(),
+                account_no: no.to_owned(),
+            };
+            customers::set_payout(&mut *c, &p.customer_id, &account, &masked).await?;
+            let payout = Payload::PayoutAccount {
+                old: String::new(),
+                new: masked,
+            };
+            insert_story(
+                c,
+                &Story {
+                    customer_id: &p.customer_id,
+                    policy_id: None,
+                    payload: &payout,
+                    end: State::Done,
+                    at: now - 20 * DAY,
+                    reviewer: None,
+                    reason: None,
+                },
+            )
+            .await?;
         }
     }
     Ok(())

@@ -185,10 +185,32 @@ pub enum ErrorCode {
     PhoneSame,
     /// A new phone number another account has.
     PhoneTaken,
+    /// A bank not on the list (payout account, auto-debit card).
+    AccountBank,
+    /// Not a card number (16–19 digits passing the Luhn check).
+    AccountCard,
+    /// Not a bank account number (12–30 digits).
+    AccountNumber,
+    /// No method or account picked, or one that is not the customer's.
+    AccountChoice,
+    /// A loan amount that is not a whole number of yuan.
+    LoanAmount,
+    /// Below the smallest loan.
+    LoanBelowMinimum,
+    /// Above the largest loan the cash value lends.
+    LoanAboveMaximum,
+    /// Not a life policy in force with a cash value to lend against.
+    LoanNotEligible,
+    /// A loan on this policy is still outstanding.
+    LoanOutstanding,
+    /// No payout account to pay a loan into.
+    NoPayoutAccount,
+    /// Reviewers: the request can no longer take effect as asked (a loan past the current limit).
+    RequestCannotApply,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 93] = [
+    pub const ALL: [ErrorCode; 104] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -282,6 +304,17 @@ impl ErrorCode {
         Self::ContactEmail,
         Self::PhoneSame,
         Self::PhoneTaken,
+        Self::AccountBank,
+        Self::AccountCard,
+        Self::AccountNumber,
+        Self::AccountChoice,
+        Self::LoanAmount,
+        Self::LoanBelowMinimum,
+        Self::LoanAboveMaximum,
+        Self::LoanNotEligible,
+        Self::LoanOutstanding,
+        Self::NoPayoutAccount,
+        Self::RequestCannotApply,
     ];
 
     /// The code as it travels in `?error=`.
@@ -380,6 +413,17 @@ impl ErrorCode {
             Self::ContactEmail => "contact_email",
             Self::PhoneSame => "phone_same",
             Self::PhoneTaken => "phone_taken",
+            Self::AccountBank => "account_bank",
+            Self::AccountCard => "account_card",
+            Self::AccountNumber => "account_number",
+            Self::AccountChoice => "account_choice",
+            Self::LoanAmount => "loan_amount",
+            Self::LoanBelowMinimum => "loan_below_minimum",
+            Self::LoanAboveMaximum => "loan_above_maximum",
+            Self::LoanNotEligible => "loan_not_eligible",
+            Self::LoanOutstanding => "loan_outstanding",
+            Self::NoPayoutAccount => "no_payout_account",
+            Self::RequestCannotApply => "request_cannot_apply",
         }
     }
 
@@ -483,6 +527,17 @@ impl ErrorCode {
                 | Self::ContactEmail
                 | Self::PhoneSame
                 | Self::PhoneTaken
+                | Self::AccountBank
+                | Self::AccountCard
+                | Self::AccountNumber
+                | Self::AccountChoice
+                | Self::LoanAmount
+                | Self::LoanBelowMinimum
+                | Self::LoanAboveMaximum
+                | Self::LoanNotEligible
+                | Self::LoanOutstanding
+                | Self::NoPayoutAccount
+                | Self::RequestCannotApply
         )
     }
 
@@ -541,6 +596,11 @@ impl ErrorCode {
             Self::ContactAddress => &["address"],
             Self::ContactEmail => &["email"],
             Self::PhoneSame | Self::PhoneTaken => &["phone"],
+            Self::AccountBank => &["bank"],
+            Self::AccountCard => &["card_no"],
+            Self::AccountNumber => &["account_no"],
+            Self::AccountChoice => &["method", "payout"],
+            Self::LoanAmount | Self::LoanBelowMinimum | Self::LoanAboveMaximum => &["amount"],
             _ => &[],
         }
     }

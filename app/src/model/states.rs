@@ -269,5 +269,11 @@ state_enum! {
         Contact => "contact",
         /// 变更手机号 — the account's phone number (a code to the old and to the new one).
         Phone => "phone",
+        /// 变更续期扣款方式 — the saved method auto-debit renewal charges.
+        DebitMethod => "debit_method",
+        /// 变更收款账户 — where claim payouts and policy loans are paid.
+        PayoutAccount => "payout_account",
+        /// 保单贷款 — a loan against a life policy's cash value, approved by staff.
+        Loan => "loan",
     }
 }

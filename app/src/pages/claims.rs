@@ -130,7 +130,7 @@ pub fn NewClaimPage() -> impl IntoView {
             {Suspend::new(async move {
                 match api::new_claim().await {
                     Err(e) => page_error(e),
-                    Ok((policies, methods, read_only)) => {
+                    Ok((policies, methods, on_file, read_only)) => {
                         let error = error_from_query();
                         let q = use_query_map().get_untracked();
                         let chosen = q.get("policy").map(|p| crate::api::auth::urlsafe(&p));
@@ -139,7 +139,7 @@ pub fn NewClaimPage() -> impl IntoView {
                         let body = if policies.is_empty() {
                             view! { <p class="card muted">{t("claim.no_active_policy")}</p> }.into_any()
                         } else if let Some(p) = chosen {
-                            view! { <ReportForm policy=p methods error=error.clone() read_only/> }.into_any()
+                            view! { <ReportForm policy=p methods on_file error=error.clone() read_only/> }.into_any()
                         } else {
                             let choices = policies.into_iter().map(|p| {
                                 let name = crate::components::product_name(&p);
@@ -177,6 +177,8 @@ pub fn NewClaimPage() -> impl IntoView {
 fn ReportForm(
     policy: crate::backend::store::policies::PolicySummary,
     methods: Vec<crate::backend::store::payment_methods::PaymentMethodRow>,
+    /// The account's payout account (masked), offered first when there is one.
+    on_file: Option<String>,
     error: Option<crate::components::FormError>,
     read_only: bool,
 ) -> impl IntoView {
@@ -199,16 +201,25 @@ fn ReportForm(
             }
         })
         .collect_view();
+    let has_on_file = on_file.is_some();
+    let on_file_view = on_file.map(|masked| {
+        view! {
+            <label class="check" for="payout-on-file">
+                <input id="payout-on-file" type="radio" name="payout" value="on_file" checked=true/>
+                <span>{t("claim.payout_on_file")} " " <span class="mono">{masked}</span></span>
+            </label>
+        }
+    });
     let methods_view = methods.iter().enumerate().map(|(i, m)| {
         let id = format!("payout-{}", m.id);
         view! {
             <label class="check" for=id.clone()>
-                <input id=id.clone() type="radio" name="payout" value=m.id.clone() checked=i == 0/>
+                <input id=id.clone() type="radio" name="payout" value=m.id.clone() checked=i == 0 && !has_on_file/>
                 <span>{m.label.clone()}</span>
             </label>
         }
     }).collect_view();
-    let no_methods = methods.is_empty();
+    let no_methods = methods.is_empty() && !has_on_file;
     let err = error.clone();
     view! {
         <form method="post" action=REPORT_PATH enctype="multipart/form-data" class="card form" data-testid="claim-form">
@@ -245,6 +256,7 @@ fn ReportForm(
             </fieldset>
             <fieldset class="field">
                 <legend>{t("claim.payout")}</legend>
+                {on_file_view}
                 {methods_view}
                 <label class="check" for="payout-bank">
                     <input id="payout-bank" type="radio" name="payout" value="bank" checked=no_methods/>

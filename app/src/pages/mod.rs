@@ -12,6 +12,7 @@ mod providers;
 mod renewal;
 mod services;
 mod servicing;
+mod servicing_money;
 mod settings;
 mod staff;
 mod surveys;
@@ -114,8 +115,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/requests") view=servicing::RequestsPage ssr=SsrMode::Async/>
                 <Route path=path!("/requests/new/contact") view=servicing::ContactPage ssr=SsrMode::Async/>
                 <Route path=path!("/requests/new/phone") view=servicing::PhonePage ssr=SsrMode::Async/>
+                <Route path=path!("/requests/new/accounts") view=servicing_money::AccountsPage ssr=SsrMode::Async/>
                 <Route path=path!("/requests/:id") view=servicing::RequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/policies/:id/beneficiaries") view=servicing::BeneficiariesPage ssr=SsrMode::Async/>
+                <Route path=path!("/policies/:id/loan") view=servicing_money::LoanPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/requests") view=servicing::StaffRequestsPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/requests/:id") view=servicing::StaffRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/surveys") view=surveys::StaffSurveysPage ssr=SsrMode::Async/>

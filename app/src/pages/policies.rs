@@ -120,6 +120,28 @@ pub fn PolicyPage() -> impl IntoView {
                             }).collect_view();
                             view! { <section class="card"><h2>{t("policy.entitlements")}</h2><ul class="plain">{rows}</ul></section> }
                         });
+                        let loan_link = crate::api::servicing::loan_path(&p.id);
+                        let loan = match (&d.loan, d.lends) {
+                            (Some(l), _) => Some(view! {
+                                <section class="card" data-testid="policy-loan">
+                                    <h2>{t("loan.title")}</h2>
+                                    <p>{t_with("loan.owed", &[("amount", &Money(l.balance_fen).display()), ("date", &crate::i18n::date(&l.loan.due_date))])}</p>
+                                    <p><a href=loan_link>{t("loan.details")}</a></p>
+                                </section>
+                            }.into_any()),
+                            (None, true) => Some(view! {
+                                <section class="card" data-testid="policy-loan">
+                                    <h2>{t("loan.title")}</h2>
+                                    <p class="muted">{t("loan.can_borrow")}</p>
+                                    <p><a href=loan_link>{t("loan.see_terms")}</a></p>
+                                </section>
+                            }.into_any()),
+                            (None, false) => None,
+                        };
+                        let debit_label = d.debit_label.clone().map(|label| view! {
+                            <p class="small muted" data-testid="debit-label">{t("accounts.debit_now")} " " <span class="mono">{label}</span>
+                                " · " <a href=crate::api::servicing::ACCOUNTS_PATH>{t("accounts.change")}</a></p>
+                        });
                         let terms = d.terms.iter().map(|term| view! {
                             <tr>
                                 <td>{format!("{} — {}", crate::i18n::date(&term.start_date), crate::i18n::date(&term.end_date))}</td>
@@ -188,9 +210,11 @@ pub fn PolicyPage() -> impl IntoView {
                                 </section>
                                 {beneficiaries}
                                 {entitlements}
+                                {loan}
                                 <section class="card">
                                     <h2>{t("policy.auto_debit")}</h2>
                                     {auto_debit}
+                                    {debit_label}
                                 </section>
                                 <section class="card">
                                     <h2>{t("policy.history")}</h2>

@@ -13,7 +13,7 @@ use crate::api::servicing::{
     ReviewServiceRequest, StartPhoneChange, CONTACT_PATH, FORM_ROWS, PHONE_PATH, REQUESTS,
     STAFF_REQUESTS,
 };
-use crate::backend::domain::servicing::Relation;
+use crate::backend::domain::servicing::{needs_review, Relation};
 use crate::backend::services::servicing::kind_key;
 use crate::backend::store::policies::BeneficiaryRow;
 use crate::backend::store::servicing::{EventRow, Payload, RequestRow};
@@ -77,8 +77,11 @@ pub fn RequestsPage() -> impl IntoView {
                     Err(e) => page_error(e),
                     Ok(hall) => {
                         let policies = hall.policies.into_iter().map(|(p, changeable)| {
+                            let loan = (p.line == "life").then(|| view! {
+                                <a class="btn btn-quiet" href=crate::api::servicing::loan_path(&p.id) data-testid="policy-loan">{t("loan.title")}</a>
+                            });
                             let action = if changeable {
-                                view! { <a class="btn btn-quiet" href=beneficiaries_path(&p.id) data-testid="change-beneficiaries">{t("servicing.change_beneficiaries")}</a> }.into_any()
+                                view! { <a class="btn btn-quiet" href=beneficiaries_path(&p.id) data-testid="change-beneficiaries">{t("servicing.change_beneficiaries")}</a> {loan} }.into_any()
                             } else {
                                 view! { <span class="small muted">{t("servicing.nothing_online")}</span> }.into_any()
                             };
@@ -120,6 +123,11 @@ pub fn RequestsPage() -> impl IntoView {
                                             <p class="small muted">{t("servicing.phone_hint")}</p>
                                             <a class="btn btn-quiet" href=PHONE_PATH data-testid="change-phone">{t("servicing.change_phone")}</a>
                                         </li>
+                                        <li class="card">
+                                            <p><strong>{t("accounts.title")}</strong></p>
+                                            <p class="small muted">{t("accounts.hint")}</p>
+                                            <a class="btn btn-quiet" href=crate::api::servicing::ACCOUNTS_PATH data-testid="change-accounts">{t("accounts.change")}</a>
+                                        </li>
                                         {policies}
                                     </ul>
                                 </section>
@@ -141,11 +149,9 @@ pub fn RequestsPage() -> impl IntoView {
 /// The timeline of a request: each state on its path, when it was reached and by whom.
 fn timeline(r: &RequestRow, events: &[EventRow]) -> AnyView {
     let path: Vec<State> = match (r.kind, r.state) {
-        (Kind::Contact | Kind::Phone, _) => vec![State::Submitted, State::Done],
-        (Kind::Beneficiaries, State::Rejected) => {
-            vec![State::Submitted, State::InReview, State::Rejected]
-        }
-        (Kind::Beneficiaries, _) => vec![State::Submitted, State::InReview, State::Done],
+        (k, _) if !needs_review(k) => vec![State::Submitted, State::Done],
+        (_, State::Rejected) => vec![State::Submitted, State::InReview, State::Rejected],
+        _ => vec![State::Submitted, State::InReview, State::Done],
     };
     let rows = path
         .into_iter()
@@ -215,10 +221,11 @@ fn asked_for(p: &Payload, reviewer: bool) -> AnyView {
                     }
                 })
                 .collect_view();
+            // The table scrolls sideways on a phone; focusable, so a keyboard can scroll it too.
             view! {
                 <section class="card">
-                    <h2>{t("servicing.asked_beneficiaries")}</h2>
-                    <div class="table-wrap"><table>
+                    <h2 id="asked-title">{t("servicing.asked_beneficiaries")}</h2>
+                    <div class="table-wrap" tabindex="0" role="region" aria-labelledby="asked-title"><table class="asked">
                         <thead><tr>
                             <th scope="col">{t("servicing.name")}</th>
                             <th scope="col">{t("servicing.relation")}</th>
@@ -238,6 +245,49 @@ fn asked_for(p: &Payload, reviewer: bool) -> AnyView {
             </section>
         }
         .into_any(),
+        Payload::DebitMethod { old, new } | Payload::PayoutAccount { old, new } => {
+            let key = if matches!(p, Payload::DebitMethod { .. }) {
+                "servicing.asked_debit"
+            } else {
+                "servicing.asked_payout"
+            };
+            let old = if old.is_empty() {
+                t("servicing.none_given")
+            } else {
+                old.clone()
+            };
+            view! {
+                <section class="card">
+                    <h2>{t(key)}</h2>
+                    <p><span class="mono">{old}</span> " → " <strong class="mono" data-testid="asked-account">{new.clone()}</strong></p>
+                </section>
+            }
+            .into_any()
+        }
+        Payload::Loan {
+            amount_fen,
+            cash_value_fen,
+            max_fen,
+            rate_bp,
+            term_days,
+            payout_masked,
+        } => {
+            let money = |f: &i64| crate::model::Money(*f).display();
+            view! {
+                <section class="card">
+                    <h2>{t("servicing.asked_loan")}</h2>
+                    <dl class="facts">
+                        <dt>{t("loan.amount")}</dt><dd data-testid="asked-amount"><strong>{money(amount_fen)}</strong></dd>
+                        <dt>{t("loan.cash_value")}</dt><dd>{money(cash_value_fen)}</dd>
+                        <dt>{t("loan.max")}</dt><dd>{money(max_fen)}</dd>
+                        <dt>{t("loan.rate")}</dt><dd>{super::servicing_money::rate(*rate_bp)}</dd>
+                        <dt>{t("loan.term")}</dt><dd>{t_with("loan.term_days", &[("n", &term_days.to_string())])}</dd>
+                        <dt>{t("loan.paid_into")}</dt><dd class="mono">{payout_masked.clone()}</dd>
+                    </dl>
+                </section>
+            }
+            .into_any()
+        }
         Payload::Contact { address, email, .. } => {
             let none = || t("servicing.none_given");
             view! {
@@ -281,7 +331,7 @@ pub fn RequestPage() -> impl IntoView {
                     Err(e) => page_error(e),
                     Ok(v) => {
                         let done = use_query_map().get_untracked().get("done")
-                            .filter(|d| d == "submitted" || d == "contact" || d == "phone")
+                            .filter(|d| ["submitted", "contact", "phone", "debit_method", "payout_account"].contains(&d.as_str()))
                             .map(|d| view! { <p class="alert alert-info" role="status" data-testid="request-done">{t(&format!("servicing.done.{d}"))}</p> });
                         let r = &v.request;
                         let (title, head, tl, asked) = (t(&kind_key(r.kind)), request_head(r), timeline(r, &v.events), asked_for(&r.payload, false));
@@ -368,6 +418,24 @@ fn beneficiary_rows(current: &[BeneficiaryRow], error: &Option<FormError>) -> An
         .into_any()
 }
 
+/// The identity check a form waits behind (10 minutes fresh), returning to `here`.
+pub(super) fn step_up_gate(here: &str, intro_key: &str, error: &Option<FormError>) -> AnyView {
+    view! {
+        <ErrorNotice error=error.clone()/>
+        <h2>{t("servicing.step_up_title")}</h2>
+        <p class="muted">{t(intro_key)}</p>
+        <IdentityCheck
+            id_action=StepUp::PATH
+            send_action=StepUpSendCode::PATH
+            code_action=StepUpWithCode::PATH
+            hidden=vec![("next", here.to_owned())]
+            submit=t("servicing.step_up_submit")
+            error=error.clone()
+        />
+    }
+    .into_any()
+}
+
 /// `/policies/:id/beneficiaries`: who is named now; after a fresh identity check, the
 /// form to change them (five rows, shares adding up to 100 %).
 #[component]
@@ -393,19 +461,7 @@ pub fn BeneficiariesPage() -> impl IntoView {
                         } else if page.read_only {
                             view! { <p class="alert alert-info">{t("servicing.read_only")}</p> }.into_any()
                         } else if !page.fresh {
-                            view! {
-                                <ErrorNotice error=error.clone()/>
-                                <h2>{t("servicing.step_up_title")}</h2>
-                                <p class="muted">{t("servicing.step_up_intro")}</p>
-                                <IdentityCheck
-                                    id_action=StepUp::PATH
-                                    send_action=StepUpSendCode::PATH
-                                    code_action=StepUpWithCode::PATH
-                                    hidden=vec![("next", here.clone())]
-                                    submit=t("servicing.step_up_submit")
-                                    error=error.clone()
-                                />
-                            }.into_any()
+                            step_up_gate(&here, "servicing.step_up_intro", &error)
                         } else {
                             view! {
                                 <form method="post" action=RequestBeneficiaryChange::PATH class="form" data-testid="beneficiaries-form">

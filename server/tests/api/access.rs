@@ -347,6 +347,9 @@ pub(crate) async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
         "SELECT COUNT(*) FROM service_requests WHERE customer_id = $1 AND state <> 'submitted'",
         "SELECT COUNT(*) FROM customers WHERE id = $1 AND (address <> '' OR email <> '')",
         "SELECT COUNT(*) FROM beneficiaries b JOIN policies p ON p.id = b.policy_id WHERE p.customer_id = $1",
+        "SELECT COUNT(*) FROM customers WHERE id = $1 AND (debit_method_id IS NOT NULL OR payout_kind IS NOT NULL)",
+        "SELECT COUNT(*) FROM payment_methods WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM policy_loans WHERE customer_id = $1",
     ] {
         out.push(app.count(sql, &id).await);
     }
@@ -391,6 +394,9 @@ const CUSTOMER_FNS: &[&str] = &[
     "change_contact",
     "start_phone_change",
     "confirm_phone_change",
+    "change_debit_method",
+    "change_payout_account",
+    "request_loan",
 ];
 /// Server functions for staff, and the permission each needs.
 const STAFF_FNS: &[(&str, Permission)] = &[
@@ -449,8 +455,10 @@ const CUSTOMER_PAGES: &[&str] = &[
     "/requests",
     "/requests/new/contact",
     "/requests/new/phone",
+    "/requests/new/accounts",
     "/requests/{id}",
     "/policies/{id}/beneficiaries",
+    "/policies/{id}/loan",
 ];
 
 #[tokio::test]

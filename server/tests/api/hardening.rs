@@ -94,6 +94,23 @@ const SERVER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
             ("code_new", "654321"),
         ],
     ),
+    (
+        "change_debit_method",
+        &[
+            ("method", "new"),
+            ("bank", "cmb"),
+            ("card_no", "6222020000000007"),
+        ],
+    ),
+    (
+        "change_payout_account",
+        &[
+            ("payout", "bank"),
+            ("bank", "cmb"),
+            ("account_no", "6225880137706866"),
+        ],
+    ),
+    ("request_loan", &[("policy_id", "x"), ("amount", "10000")]),
 ];
 
 /// The form fields that would change this customer's notification settings.

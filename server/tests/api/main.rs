@@ -23,6 +23,7 @@ mod providers;
 mod renewal;
 mod renewal_access;
 mod servicing;
+mod servicing_money;
 mod sessions;
 mod shutdown;
 mod sms_links;

@@ -17,7 +17,7 @@ fn id_number(born: &str, seq: u32) -> String {
 }
 
 /// A life policy of `c`'s, naming one beneficiary (王芳, spouse, 100 %).
-async fn life_policy(app: &TestApp, c: &Customer) -> String {
+pub(crate) async fn life_policy(app: &TestApp, c: &Customer) -> String {
     let customer_id = app.customer_id(&c.phone).await;
     let mut conn = app.state.db.pool.acquire().await.unwrap();
     let existing: Option<(String,)> =
@@ -109,7 +109,11 @@ fn page_of(policy: &str) -> String {
 }
 
 /// A customer with a life policy, signed in and (if `step_up`) just past the ID check.
-async fn holder(app: &TestApp, phone: &str, step_up: bool) -> (Customer, Browser, String) {
+pub(crate) async fn holder(
+    app: &TestApp,
+    phone: &str,
+    step_up: bool,
+) -> (Customer, Browser, String) {
     let c = app.customer(phone, "王伟", Some(PASSWORD)).await;
     let policy = life_policy(app, &c).await;
     let b = app.browser();
@@ -145,7 +149,7 @@ async fn ask(b: &Browser, policy: &str, rows: &[(&str, &str, &str, &str)]) -> re
     b.post_form("/api/request_beneficiary_change", &form).await
 }
 
-fn request_id_of(location: &str) -> String {
+pub(crate) fn request_id_of(location: &str) -> String {
     location
         .trim_start_matches("/requests/")
         .split('?')
@@ -154,7 +158,7 @@ fn request_id_of(location: &str) -> String {
         .to_owned()
 }
 
-async fn reviewer(app: &TestApp, username: &str) -> Browser {
+pub(crate) async fn reviewer(app: &TestApp, username: &str) -> Browser {
     app.staff(username, StaffRole::Claims).await;
     let b = app.browser();
     assert_eq!(
@@ -174,7 +178,7 @@ async fn beneficiaries(app: &TestApp, policy: &str) -> Vec<(String, String, i64,
     .unwrap()
 }
 
-async fn requests_of(app: &TestApp, c: &Customer) -> i64 {
+pub(crate) async fn requests_of(app: &TestApp, c: &Customer) -> i64 {
     let id = app.customer_id(&c.phone).await;
     app.count(
         "SELECT COUNT(*) FROM service_requests WHERE customer_id = $1",
@@ -183,7 +187,7 @@ async fn requests_of(app: &TestApp, c: &Customer) -> i64 {
     .await
 }
 
-async fn request_state(app: &TestApp, id: &str) -> String {
+pub(crate) async fn request_state(app: &TestApp, id: &str) -> String {
     let (s,): (String,) = sqlx::query_as("SELECT state FROM service_requests WHERE id = $1")
         .bind(id)
         .fetch_one(&app.state.db.pool)
@@ -192,7 +196,7 @@ async fn request_state(app: &TestApp, id: &str) -> String {
     s
 }
 
-async fn servicing_sms(app: &TestApp, phone: &str) -> Vec<String> {
+pub(crate) async fn servicing_sms(app: &TestApp, phone: &str) -> Vec<String> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT body FROM sms_outbox WHERE phone = $1 AND category = 'servicing' ORDER BY created_at, id",
     )
@@ -203,7 +207,7 @@ async fn servicing_sms(app: &TestApp, phone: &str) -> Vec<String> {
     rows.into_iter().map(|(b,)| b).collect()
 }
 
-async fn audited(app: &TestApp, action: &str, request_id: &str) -> i64 {
+pub(crate) async fn audited(app: &TestApp, action: &str, request_id: &str) -> i64 {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND detail = $2")
             .bind(action)
@@ -214,7 +218,7 @@ async fn audited(app: &TestApp, action: &str, request_id: &str) -> i64 {
     n
 }
 
-async fn post(b: &Browser, f: &str, form: &[(&str, &str)]) -> String {
+pub(crate) async fn post(b: &Browser, f: &str, form: &[(&str, &str)]) -> String {
     redirected(&b.post_form(&format!("/api/{f}"), form).await)
 }
 

@@ -122,10 +122,16 @@ pub enum Action {
     ChangeContact,
     /// Change the account's phone number (ends the account's other sessions).
     ChangePhone,
+    /// 变更续期扣款方式 — the saved method auto-debit renewal charges (after a step-up check).
+    ChangeDebitMethod,
+    /// 变更收款账户 — where claim payouts and loans are paid (after a step-up check).
+    ChangePayoutAccount,
+    /// 保单贷款 — borrow against a life policy's cash value (after a step-up check).
+    RequestLoan,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 20] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -143,6 +149,9 @@ impl Action {
         Self::ChangeBeneficiaries,
         Self::ChangeContact,
         Self::ChangePhone,
+        Self::ChangeDebitMethod,
+        Self::ChangePayoutAccount,
+        Self::RequestLoan,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

@@ -1,9 +1,11 @@
 //! Business rules with no web or SQL types in them.
 
+pub mod accounts;
 pub mod booking;
 pub mod claims;
 pub mod customer_profile;
 pub mod links;
+pub mod loans;
 pub mod lockout;
 pub mod payment;
 pub mod providers;

@@ -16,11 +16,12 @@ pub struct MoveError {
 }
 
 /// Whether a request of `kind` needs a member of staff to approve it before it takes
-/// effect. Contact details change at once; beneficiaries decide who is paid on a death.
+/// effect. Contact details and the accounts change at once (after their own checks: codes,
+/// a step-up); beneficiaries decide who is paid on a death, and a loan pays money out.
 pub fn needs_review(kind: Kind) -> bool {
     match kind {
-        Kind::Beneficiaries => true,
-        Kind::Contact | Kind::Phone => false,
+        Kind::Beneficiaries | Kind::Loan => true,
+        Kind::Contact | Kind::Phone | Kind::DebitMethod | Kind::PayoutAccount => false,
     }
 }
 

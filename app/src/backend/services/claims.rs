@@ -37,6 +37,8 @@ pub struct Upload {
 }
 
 pub enum PayoutChoice {
+    /// The account's payout account (set in servicing).
+    OnFile,
     /// One of the customer's saved methods.
     Method(String),
     Bank {
@@ -78,18 +80,7 @@ impl From<sqlx::Error> for ReportError {
     }
 }
 
-/// The masked form of a bank account: the bank and the last 4 digits.
-pub fn mask_account(bank: &str, account_no: &str) -> String {
-    let tail: String = account_no
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("{bank} ****{tail}")
-}
+pub use crate::backend::domain::accounts::mask_account;
 
 fn storage_key(claim_id: &str, file_id: &str, kind: FileKind) -> String {
     format!("claims/{claim_id}/{file_id}.{}", kind.extension())
@@ -179,7 +170,29 @@ pub async fn report(
         return Err(ReportError::WrongDocument);
     }
     let payout_masked;
+    let on_file;
     let payout = match &r.payout {
+        PayoutChoice::OnFile => {
+            on_file = customers::payout_details(pool, customer_id)
+                .await?
+                .ok_or(ReportError::PayoutNotFound)?;
+            match (
+                &on_file.payout_method_id,
+                &on_file.payout_bank,
+                &on_file.payout_account_no,
+            ) {
+                (Some(id), _, _) => store::Payout::Method {
+                    id,
+                    masked: &on_file.payout_masked,
+                },
+                (None, Some(bank), Some(account_no)) => store::Payout::Bank {
+                    bank,
+                    account_no,
+                    masked: &on_file.payout_masked,
+                },
+                _ => return Err(ReportError::PayoutNotFound),
+            }
+        }
         PayoutChoice::Method(id) => {
             let m = payment_methods::get(pool, customer_id, id)
                 .await?
@@ -1104,14 +1117,6 @@ pub async fn add_note(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accounts_are_masked_to_their_tail() {
-        assert_eq!(
-            mask_account("招商银行", "6225880212345678"),
-            "招商银行 ****5678"
-        );
-    }
 
     #[test]
     fn file_names_lose_their_path_and_control_characters() {

@@ -1,9 +1,11 @@
 //! Use cases that span the store, the domain rules and outside systems: each function is
 //! one thing a person (or a job) does, with its own error enum.
 
+pub mod accounts;
 pub mod bookings;
 pub mod claims;
 pub mod console;
+pub mod loans;
 pub mod payments;
 pub mod policies;
 pub mod providers;

@@ -52,42 +52,12 @@ impl Method {
                 "wechat" => Some(Self::WeChat),
                 "alipay" => Some(Self::Alipay),
                 "unionpay" => {
-                    let digits: String = card_no
-                        .chars()
-                        .filter(|c| !c.is_whitespace() && *c != '-')
-                        .collect();
-                    luhn_ok(&digits).then_some(Self::UnionPayCard(digits))
+                    crate::backend::domain::accounts::parse_card_no(card_no).map(Self::UnionPayCard)
                 }
                 _ => None,
             },
         }
     }
-}
-
-/// A card number: 16–19 digits passing the Luhn check.
-fn luhn_ok(digits: &str) -> bool {
-    if !(16..=19).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 1 {
-                let x = d * 2;
-                if x > 9 {
-                    x - 9
-                } else {
-                    x
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -228,7 +198,8 @@ async fn start_payment(
 pub const AUTO_DEBIT_DAYS_BEFORE: i64 = 3;
 
 /// Pays the open offers of policies with an auto-debit mandate that are within
-/// `AUTO_DEBIT_DAYS_BEFORE` days of their end, with the customer's default saved method.
+/// `AUTO_DEBIT_DAYS_BEFORE` days of their end, with the customer's auto-debit method (the
+/// one they chose in servicing, else their default saved method).
 /// The key is derived from the offer, so every run and every instance claims the same one.
 pub async fn auto_debit_due(state: &AppState) -> anyhow::Result<usize> {
     let now = state.clock.now();
@@ -236,12 +207,10 @@ pub async fn auto_debit_due(state: &AppState) -> anyhow::Result<usize> {
     for offer in
         renewals::auto_debit_due(&state.db.pool, now, now + AUTO_DEBIT_DAYS_BEFORE * 86_400).await?
     {
-        let Some(method) = payment_methods::for_customer(&state.db.pool, &offer.customer_id)
-            .await?
-            .into_iter()
-            .find(|m| m.is_default == 1)
+        let Some(method) =
+            payment_methods::debit_method(&state.db.pool, &offer.customer_id).await?
         else {
-            tracing::warn!(offer_id = %offer.offer.id, "auto-debit skipped: no default payment method");
+            tracing::warn!(offer_id = %offer.offer.id, "auto-debit skipped: no auto-debit method");
             continue;
         };
         let key = format!("auto-debit-{}-v{}", offer.offer.id, offer.offer.version);

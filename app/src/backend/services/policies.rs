@@ -100,6 +100,11 @@ pub struct PolicyDetail {
     pub payments: Vec<payments::PaymentRow>,
     pub claims: Vec<claims::ClaimLine>,
     pub offer: Option<renewals::OfferRow>,
+    /// 保单贷款: the loan outstanding, and whether the policy lends (life, in force, cash value).
+    pub loan: Option<super::loans::LoanView>,
+    pub lends: bool,
+    /// What auto-debit renewal charges (masked), if the customer has a method.
+    pub debit_label: Option<String>,
 }
 
 pub async fn detail(
@@ -118,7 +123,13 @@ pub async fn detail(
         .first()
         .map(|t| t.start_date.clone())
         .unwrap_or_default();
+    let (loan, lends) = super::loans::for_policy_page(state, customer_id, &summary).await?;
     Ok(Some(PolicyDetail {
+        loan,
+        lends,
+        debit_label: crate::backend::store::payment_methods::debit_method(pool, customer_id)
+            .await?
+            .map(|m| m.label),
         standing: Standing::of(&summary, &today),
         coverages: policies::coverages(pool, policy_id).await?,
         beneficiaries: policies::beneficiaries(pool, policy_id).await?,

@@ -62,6 +62,10 @@ pub enum ReviewError {
     Conflict,
     #[error(transparent)]
     Illegal(#[from] MoveError),
+    /// The change can no longer be made as asked (a loan past what the policy lends now,
+    /// or another loan outstanding); nothing was written.
+    #[error("request cannot take effect")]
+    CannotApply,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -91,17 +95,17 @@ pub fn record(state: &AppState, policy_id: &str, b: &Beneficiary) -> Beneficiary
     }
 }
 
-struct Audit<'a> {
-    actor_kind: &'a str,
-    actor_id: &'a str,
-    customer_id: &'a str,
-    action: &'a str,
-    request_id: &'a str,
-    ip: &'a str,
-    now: i64,
+pub(super) struct Audit<'a> {
+    pub actor_kind: &'a str,
+    pub actor_id: &'a str,
+    pub customer_id: &'a str,
+    pub action: &'a str,
+    pub request_id: &'a str,
+    pub ip: &'a str,
+    pub now: i64,
 }
 
-async fn audit_row(conn: &mut AnyConnection, a: Audit<'_>) -> sqlx::Result<()> {
+pub(super) async fn audit_row(conn: &mut AnyConnection, a: Audit<'_>) -> sqlx::Result<()> {
     audit::record(
         conn,
         audit::AuditEntry {
@@ -140,6 +144,20 @@ pub async fn request_beneficiary_change(
     rules::check_list(list).map_err(SubmitError::Invalid)?;
     let payload =
         Payload::Beneficiaries(list.iter().map(|b| record(state, policy_id, b)).collect());
+    submit_reviewed(state, customer_id, policy_id, &payload, ip).await
+}
+
+/// Records a request about a policy that a reviewer must approve: submitted, with its
+/// first timeline entry and the audit row. A second open one of its kind for the policy
+/// is `AlreadyOpen` (a unique index). Returns its id.
+pub(super) async fn submit_reviewed(
+    state: &AppState,
+    customer_id: &str,
+    policy_id: &str,
+    payload: &Payload,
+    ip: &str,
+) -> Result<String, SubmitError> {
+    let now = state.clock.now();
     let id = crate::backend::ids::new_id();
     let mut tx = state.db.pool.begin().await?;
     let inserted = store::insert_request(
@@ -148,7 +166,7 @@ pub async fn request_beneficiary_change(
             id: &id,
             customer_id,
             policy_id: Some(policy_id),
-            payload: &payload,
+            payload,
             now,
         },
     )
@@ -231,7 +249,7 @@ pub async fn change_contact(
 
 /// Records an account change the customer made that needs no review: a request that is
 /// submitted and done at once, with its two timeline entries. Returns its id.
-async fn record_done(
+pub(super) async fn record_done(
     conn: &mut AnyConnection,
     customer_id: &str,
     payload: &Payload,
@@ -502,7 +520,7 @@ pub async fn decide(
         other => other?,
     };
     if decision == Decision::Approve {
-        apply(&mut tx, &r).await?;
+        apply(&mut tx, &r, now).await?;
     }
     if to.is_closed() {
         notify(&mut tx, state, &r, to, reason, now).await?;
@@ -525,7 +543,7 @@ pub async fn decide(
 }
 
 /// What an approved request changes.
-async fn apply(conn: &mut AnyConnection, r: &RequestRow) -> anyhow::Result<()> {
+async fn apply(conn: &mut AnyConnection, r: &RequestRow, now: i64) -> Result<(), ReviewError> {
     match (&r.payload, &r.policy_id) {
         (Payload::Beneficiaries(list), Some(policy_id)) => {
             store::replace_beneficiaries(conn, policy_id, list).await?;
@@ -533,10 +551,16 @@ async fn apply(conn: &mut AnyConnection, r: &RequestRow) -> anyhow::Result<()> {
         (Payload::Contact { address, email, .. }, _) => {
             customers::set_contact(&mut *conn, &r.customer_id, address, email).await?;
         }
-        (Payload::Beneficiaries(_), None) => {
-            anyhow::bail!("beneficiaries request without a policy")
+        (Payload::Loan { amount_fen, .. }, Some(policy_id)) => {
+            super::loans::make_loan(conn, r, policy_id, *amount_fen, now).await?;
         }
-        (Payload::Phone { .. }, _) => anyhow::bail!("a phone change is never reviewed"),
+        (Payload::Beneficiaries(_) | Payload::Loan { .. }, None) => {
+            return Err(anyhow::anyhow!("{} request without a policy", r.kind).into())
+        }
+        (
+            Payload::Phone { .. } | Payload::DebitMethod { .. } | Payload::PayoutAccount { .. },
+            _,
+        ) => return Err(anyhow::anyhow!("a {} change is never reviewed", r.kind).into()),
     }
     Ok(())
 }

@@ -208,3 +208,96 @@ pub async fn set_phone<'e>(
         .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Where the account's money comes from and goes to, masked: the auto-debit method (NULL:
+/// the default saved method) and the payout account.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Accounts {
+    pub debit_method_id: Option<String>,
+    pub payout_kind: Option<String>,
+    pub payout_method_id: Option<String>,
+    pub payout_masked: Option<String>,
+}
+
+pub async fn accounts<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<Accounts>> {
+    sqlx::query_as(
+        "SELECT debit_method_id, payout_kind, payout_method_id, payout_masked FROM customers WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The saved method auto-debit renewal charges (one of the customer's, already checked).
+pub async fn set_debit_method<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    method_id: &str,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE customers SET debit_method_id = $1 WHERE id = $2")
+        .bind(method_id)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// A payout account: one of the customer's saved methods, or a bank account.
+pub enum PayoutAccount {
+    Method { id: String },
+    Bank { bank: String, account_no: String },
+}
+
+/// The payout account becomes `payout`, shown as `masked`.
+pub async fn set_payout<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+    payout: &PayoutAccount,
+    masked: &str,
+) -> sqlx::Result<()> {
+    let (kind, method, bank, no) = match payout {
+        PayoutAccount::Method { id } => ("method", Some(id.as_str()), None, None),
+        PayoutAccount::Bank { bank, account_no } => {
+            ("bank", None, Some(bank.as_str()), Some(account_no.as_str()))
+        }
+    };
+    sqlx::query(
+        "UPDATE customers SET payout_kind = $1, payout_method_id = $2, payout_bank = $3, \
+         payout_account_no = $4, payout_masked = $5 WHERE id = $6",
+    )
+    .bind(kind)
+    .bind(method)
+    .bind(bank)
+    .bind(no)
+    .bind(masked)
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
+/// The whole payout account, for a payout to use: (kind, method id, bank, number, masked).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PayoutDetails {
+    pub payout_kind: String,
+    pub payout_method_id: Option<String>,
+    pub payout_bank: Option<String>,
+    pub payout_account_no: Option<String>,
+    pub payout_masked: String,
+}
+
+pub async fn payout_details<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<PayoutDetails>> {
+    sqlx::query_as(
+        "SELECT payout_kind, payout_method_id, payout_bank, payout_account_no, payout_masked \
+         FROM customers WHERE id = $1 AND payout_kind IS NOT NULL AND payout_masked IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(ex)
+    .await
+}

@@ -9,6 +9,7 @@ pub mod claims;
 pub mod console;
 pub mod customers;
 pub mod job_leases;
+pub mod loans;
 pub mod login_attempts;
 pub mod outbox;
 pub mod payment_methods;

@@ -32,6 +32,19 @@ pub enum Payload {
     },
     /// The number before and after, masked.
     Phone { old: String, new: String },
+    /// The auto-debit method before (empty: none) and after, masked.
+    DebitMethod { old: String, new: String },
+    /// The payout account before (empty: none) and after, masked.
+    PayoutAccount { old: String, new: String },
+    /// 保单贷款: the amount asked for, the terms it was asked on and where it is paid.
+    Loan {
+        amount_fen: i64,
+        cash_value_fen: i64,
+        max_fen: i64,
+        rate_bp: i64,
+        term_days: i64,
+        payout_masked: String,
+    },
 }
 
 impl Payload {
@@ -40,6 +53,9 @@ impl Payload {
             Self::Beneficiaries(_) => Kind::Beneficiaries,
             Self::Contact { .. } => Kind::Contact,
             Self::Phone { .. } => Kind::Phone,
+            Self::DebitMethod { .. } => Kind::DebitMethod,
+            Self::PayoutAccount { .. } => Kind::PayoutAccount,
+            Self::Loan { .. } => Kind::Loan,
         }
     }
 

@@ -185,10 +185,34 @@ pub enum ErrorCode {
     PhoneSame,
     /// A new phone number another account has.
     PhoneTaken,
+    /// Not a complaint or a question, or not a thing a case can be about.
+    CaseKind,
+    /// A case's text, a reply or an answer: missing, too short or too long.
+    CaseText,
+    /// A policy, claim, payment, booking or member of staff that is not the customer's.
+    CaseSubject,
+    /// A complaint about a member of staff that names nobody.
+    CaseStaff,
+    /// The case changed meanwhile (someone else moved or took it first).
+    CaseMoved,
+    /// Only the case's owner may do this.
+    CaseNotOwner,
+    /// The member of staff complained about may not own the case.
+    CaseComplainedAbout,
+    /// More than 30 days since the answer: the case cannot be reopened.
+    ReopenWindow,
+    /// A second extension needs a supervisor.
+    ExtensionApproval,
+    /// Extended twice already.
+    ExtensionMax,
+    /// No root cause chosen for an answer.
+    RootCause,
+    /// Nobody (or nobody who may own the case) chosen to hand it over to.
+    HandoverTarget,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 93] = [
+    pub const ALL: [ErrorCode; 105] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -282,6 +306,18 @@ impl ErrorCode {
         Self::ContactEmail,
         Self::PhoneSame,
         Self::PhoneTaken,
+        Self::CaseKind,
+        Self::CaseText,
+        Self::CaseSubject,
+        Self::CaseStaff,
+        Self::CaseMoved,
+        Self::CaseNotOwner,
+        Self::CaseComplainedAbout,
+        Self::ReopenWindow,
+        Self::ExtensionApproval,
+        Self::ExtensionMax,
+        Self::RootCause,
+        Self::HandoverTarget,
     ];
 
     /// The code as it travels in `?error=`.
@@ -380,6 +416,18 @@ impl ErrorCode {
             Self::ContactEmail => "contact_email",
             Self::PhoneSame => "phone_same",
             Self::PhoneTaken => "phone_taken",
+            Self::CaseKind => "case_kind",
+            Self::CaseText => "case_text",
+            Self::CaseSubject => "case_subject",
+            Self::CaseStaff => "case_staff",
+            Self::CaseMoved => "case_moved",
+            Self::CaseNotOwner => "case_not_owner",
+            Self::CaseComplainedAbout => "case_complained_about",
+            Self::ReopenWindow => "reopen_window",
+            Self::ExtensionApproval => "extension_approval",
+            Self::ExtensionMax => "extension_max",
+            Self::RootCause => "root_cause",
+            Self::HandoverTarget => "handover_target",
         }
     }
 
@@ -403,6 +451,9 @@ impl ErrorCode {
         }
         if self.is_servicing() {
             return format!("servicing.error.{}", self.as_str());
+        }
+        if self.is_case() {
+            return format!("cases.error.{}", self.as_str());
         }
         format!("error.{}", self.as_str())
     }
@@ -486,6 +537,25 @@ impl ErrorCode {
         )
     }
 
+    /// The codes of complaint and question cases, translated in their own section.
+    fn is_case(self) -> bool {
+        matches!(
+            self,
+            Self::CaseKind
+                | Self::CaseText
+                | Self::CaseSubject
+                | Self::CaseStaff
+                | Self::CaseMoved
+                | Self::CaseNotOwner
+                | Self::CaseComplainedAbout
+                | Self::ReopenWindow
+                | Self::ExtensionApproval
+                | Self::ExtensionMax
+                | Self::RootCause
+                | Self::HandoverTarget
+        )
+    }
+
     /// Whether the message says until when (`?until=`).
     pub fn until(self) -> bool {
         matches!(
@@ -541,6 +611,12 @@ impl ErrorCode {
             Self::ContactAddress => &["address"],
             Self::ContactEmail => &["email"],
             Self::PhoneSame | Self::PhoneTaken => &["phone"],
+            Self::CaseKind => &["kind", "about"],
+            Self::CaseText => &["text"],
+            Self::CaseSubject => &["about"],
+            Self::CaseStaff => &["about_staff", "about_name"],
+            Self::RootCause => &["root_cause"],
+            Self::HandoverTarget => &["to_staff"],
             _ => &[],
         }
     }

@@ -122,10 +122,13 @@ pub enum Action {
     ChangeContact,
     /// Change the account's phone number (ends the account's other sessions).
     ChangePhone,
+    /// Open, reply to, withdraw or reopen a complaint or question case: the customer's
+    /// own voice, never spoken for them.
+    ActOnCase,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -143,6 +146,7 @@ impl Action {
         Self::ChangeBeneficiaries,
         Self::ChangeContact,
         Self::ChangePhone,
+        Self::ActOnCase,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

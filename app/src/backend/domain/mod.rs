@@ -1,6 +1,7 @@
 //! Business rules with no web or SQL types in them.
 
 pub mod booking;
+pub mod cases;
 pub mod claims;
 pub mod customer_profile;
 pub mod links;

@@ -2,6 +2,7 @@
 //! one thing a person (or a job) does, with its own error enum.
 
 pub mod bookings;
+pub mod cases;
 pub mod claims;
 pub mod console;
 pub mod payments;

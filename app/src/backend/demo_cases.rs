@@ -1,6 +1,6 @@
 //! Demo data for complaint and question cases, called from `demo::generate` inside its
 //! transaction, through the store functions the product uses: a case in every state
-//! across the first demo customers — one just in, one close to its 80 % warning, one
+//! across the first demo customers — one just in, one just past its 80 % warning, one
 //! extended with a reason, one answered within the reopen window, one reopened, one about
 //! a member of staff (owned by someone else), one closed and one withdrawn — so the
 //! customer's pages and the handlers' queue show real history.

@@ -80,30 +80,25 @@ fn subject_fits(category: Category, row: &SubjectRow, id: &str) -> bool {
     row.id == id && row.category == category.as_str()
 }
 
-struct Audit<'a> {
-    actor_kind: &'a str,
-    actor_id: &'a str,
-    customer_id: &'a str,
-    action: &'a str,
-    case_id: &'a str,
-    ip: &'a str,
+/// The audit row of `who` doing `action` on case `c`.
+async fn audit_row(
+    conn: &mut AnyConnection,
+    who: Mover<'_>,
+    c: &CaseRow,
+    action: &str,
+    ip: &str,
     now: i64,
-}
-
-async fn audit_row(conn: &mut AnyConnection, a: Audit<'_>) -> sqlx::Result<()> {
-    audit::record(
-        conn,
-        audit::AuditEntry {
-            actor_kind: a.actor_kind,
-            actor_id: Some(a.actor_id),
-            customer_id: Some(a.customer_id),
-            action: a.action,
-            detail: a.case_id,
-            ip: Some(a.ip),
-            now: a.now,
-        },
-    )
-    .await
+) -> sqlx::Result<()> {
+    let entry = audit::AuditEntry {
+        actor_kind: who.actor_kind(),
+        actor_id: Some(who.id()),
+        customer_id: Some(&c.customer_id),
+        action,
+        detail: &c.id,
+        ip: Some(ip),
+        now,
+    };
+    audit::record(conn, entry).await
 }
 
 /// The link to a case's page, for an SMS.
@@ -225,22 +220,11 @@ pub async fn open(
         },
     )
     .await?;
-    audit_row(
-        &mut tx,
-        Audit {
-            actor_kind: "customer",
-            actor_id: customer_id,
-            customer_id,
-            action: "case.opened",
-            case_id: &id,
-            ip,
-            now,
-        },
-    )
-    .await?;
     let c = store::get(&mut *tx, customer_id, &id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("a case just made vanished"))?;
+    let who = Mover::Customer(customer_id);
+    audit_row(&mut tx, who, &c, "case.opened", ip, now).await?;
     let due = sms_date(c.due_at);
     notify(
         &mut tx,
@@ -328,19 +312,7 @@ async fn transition(
         Err(e) if is_unique_violation(&e) => return Err(CaseError::Conflict),
         other => other?,
     }
-    audit_row(
-        &mut tx,
-        Audit {
-            actor_kind: who.actor_kind(),
-            actor_id: who.id(),
-            customer_id: &c.customer_id,
-            action: &format!("case.{to}"),
-            case_id: &c.id,
-            ip,
-            now,
-        },
-    )
-    .await?;
+    audit_row(&mut tx, who, c, &format!("case.{to}"), ip, now).await?;
     if let Some(what) = sms {
         notify(&mut tx, state, c, what, &once, &[], now).await?;
     }
@@ -372,19 +344,7 @@ async fn reply(
         },
     )
     .await?;
-    audit_row(
-        &mut tx,
-        Audit {
-            actor_kind: who.actor_kind(),
-            actor_id: who.id(),
-            customer_id: &c.customer_id,
-            action: "case.reply",
-            case_id: &c.id,
-            ip,
-            now,
-        },
-    )
-    .await?;
+    audit_row(&mut tx, who, c, "case.reply", ip, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -528,19 +488,7 @@ async fn owner_event(
         Err(e) if is_unique_violation(&e) => return Err(CaseError::Conflict),
         other => other?,
     }
-    audit_row(
-        conn,
-        Audit {
-            actor_kind: "staff",
-            actor_id: staff_id,
-            customer_id: &c.customer_id,
-            action,
-            case_id: &c.id,
-            ip,
-            now,
-        },
-    )
-    .await?;
+    audit_row(conn, Mover::Staff(staff_id), c, action, ip, now).await?;
     Ok(())
 }
 
@@ -686,23 +634,12 @@ pub async fn extend(
         },
     )
     .await?;
-    audit_row(
-        &mut tx,
-        Audit {
-            actor_kind: "staff",
-            actor_id: staff_id,
-            customer_id: &c.customer_id,
-            action: if step == 1 {
-                "case.extended"
-            } else {
-                "case.extension_approved"
-            },
-            case_id: &c.id,
-            ip,
-            now,
-        },
-    )
-    .await?;
+    let action = if step == 1 {
+        "case.extended"
+    } else {
+        "case.extension_approved"
+    };
+    audit_row(&mut tx, Mover::Staff(staff_id), &c, action, ip, now).await?;
     let due_text = sms_date(due);
     let extra = [("due", due_text.as_str()), ("reason", reason.as_str())];
     notify(&mut tx, state, &c, "extended", &once, &extra, now).await?;

@@ -158,31 +158,20 @@ fn stories() -> Vec<Story> {
     ]
 }
 
-struct DemoCase<'a> {
-    id: &'a str,
-    customer_id: &'a str,
-}
-
-impl<'a> DemoCase<'a> {
-    fn event(
-        &self,
-        kind: EventKind,
-        to_state: Option<State>,
-        staff_id: Option<&'a str>,
-        body: &'a str,
-        once_key: Option<&'a str>,
-        at: i64,
-    ) -> NewEvent<'a> {
-        NewEvent {
-            case_id: self.id,
-            customer_id: self.customer_id,
-            kind,
-            to_state,
-            staff_id,
-            body,
-            once_key,
-            at,
-        }
+/// A timeline entry of a demo case.
+fn event<'a>(
+    base: NewEvent<'a>,
+    to_state: Option<State>,
+    staff_id: Option<&'a str>,
+    body: &'a str,
+    once_key: Option<&'a str>,
+) -> NewEvent<'a> {
+    NewEvent {
+        to_state,
+        staff_id,
+        body,
+        once_key,
+        ..base
     }
 }
 
@@ -228,19 +217,15 @@ pub async fn generate(
             },
         )
         .await?;
-        let k = DemoCase {
-            id: &id,
-            customer_id: &p.customer_id,
-        };
+        let on = |kind, at| NewEvent::on(&id, &p.customer_id, kind, at);
         store::insert_event(
             c,
-            k.event(
-                EventKind::State,
+            event(
+                on(EventKind::State, received),
                 Some(State::Received),
                 None,
                 "",
                 Some("received:0"),
-                received,
             ),
         )
         .await?;
@@ -254,7 +239,7 @@ pub async fn generate(
                     store::take(c, &id, sid, at).await?;
                     store::insert_event(
                         c,
-                        k.event(EventKind::Taken, None, Some(sid), "", Some("taken"), at),
+                        event(on(EventKind::Taken, at), None, Some(sid), "", Some("taken")),
                     )
                     .await?;
                     owner = Some(sid);
@@ -262,7 +247,7 @@ pub async fn generate(
                 }
                 Step::Reply { staff, text } => {
                     let by = if staff { owner } else { None };
-                    store::insert_event(c, k.event(EventKind::Reply, None, by, text, None, at))
+                    store::insert_event(c, event(on(EventKind::Reply, at), None, by, text, None))
                         .await?;
                     continue;
                 }
@@ -288,13 +273,12 @@ pub async fn generate(
                     let once = format!("extended:{round}:1");
                     store::insert_event(
                         c,
-                        k.event(
-                            EventKind::Extended,
+                        event(
+                            on(EventKind::Extended, at),
                             None,
                             Some(sid),
                             reason,
                             Some(&once),
-                            at,
                         ),
                     )
                     .await?;
@@ -328,7 +312,7 @@ pub async fn generate(
             let once = format!("{to}:{round}");
             store::insert_event(
                 c,
-                k.event(EventKind::State, Some(to), by, note, Some(&once), at),
+                event(on(EventKind::State, at), Some(to), by, note, Some(&once)),
             )
             .await?;
             if to == State::Reopened {

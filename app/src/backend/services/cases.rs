@@ -209,14 +209,9 @@ pub async fn open(
     store::insert_event(
         &mut tx,
         NewEvent {
-            case_id: &id,
-            customer_id,
-            kind: EventKind::State,
             to_state: Some(State::Received),
-            staff_id: None,
-            body: "",
             once_key: Some("received:0"),
-            at: now,
+            ..NewEvent::on(&id, customer_id, EventKind::State, now)
         },
     )
     .await?;
@@ -297,14 +292,11 @@ async fn transition(
     let event = store::insert_event(
         &mut tx,
         NewEvent {
-            case_id: &c.id,
-            customer_id: &c.customer_id,
-            kind: EventKind::State,
             to_state: Some(to),
             staff_id: who.staff(),
             body: note,
             once_key: Some(&once),
-            at: now,
+            ..NewEvent::on(&c.id, &c.customer_id, EventKind::State, now)
         },
     )
     .await;
@@ -333,14 +325,9 @@ async fn reply(
     store::insert_event(
         &mut tx,
         NewEvent {
-            case_id: &c.id,
-            customer_id: &c.customer_id,
-            kind: EventKind::Reply,
-            to_state: None,
             staff_id: who.staff(),
             body: text.as_str(),
-            once_key: None,
-            at: now,
+            ..NewEvent::on(&c.id, &c.customer_id, EventKind::Reply, now)
         },
     )
     .await?;
@@ -473,14 +460,9 @@ async fn owner_event(
     let event = store::insert_event(
         conn,
         NewEvent {
-            case_id: &c.id,
-            customer_id: &c.customer_id,
-            kind,
-            to_state: None,
             staff_id: Some(staff_id),
-            body: "",
             once_key,
-            at: now,
+            ..NewEvent::on(&c.id, &c.customer_id, kind, now)
         },
     )
     .await;
@@ -623,14 +605,10 @@ pub async fn extend(
     store::insert_event(
         &mut tx,
         NewEvent {
-            case_id: &c.id,
-            customer_id: &c.customer_id,
-            kind: EventKind::Extended,
-            to_state: None,
             staff_id: Some(staff_id),
             body: reason.as_str(),
             once_key: Some(&once),
-            at: now,
+            ..NewEvent::on(&c.id, &c.customer_id, EventKind::Extended, now)
         },
     )
     .await?;

@@ -349,6 +349,23 @@ pub struct NewEvent<'a> {
     pub at: i64,
 }
 
+impl<'a> NewEvent<'a> {
+    /// An entry of `kind` on a case at `at`: by the customer, with no text and no one-time
+    /// key unless the struct update that uses it says otherwise.
+    pub fn on(case_id: &'a str, customer_id: &'a str, kind: CaseEventKind, at: i64) -> Self {
+        Self {
+            case_id,
+            customer_id,
+            kind,
+            to_state: None,
+            staff_id: None,
+            body: "",
+            once_key: None,
+            at,
+        }
+    }
+}
+
 /// Appends a timeline entry. A one-time step recorded already fails on the unique index
 /// (`store::is_unique_violation`).
 pub async fn insert_event(conn: &mut AnyConnection, e: NewEvent<'_>) -> sqlx::Result<()> {

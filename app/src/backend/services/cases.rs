@@ -312,7 +312,8 @@ async fn transition(
     Ok(())
 }
 
-/// A timeline message (a reply) with its audit row: the customer's, or the owner's.
+/// A timeline message (a reply) on an open case, with its audit row: the customer's, or
+/// the owner's.
 async fn reply(
     state: &AppState,
     c: &CaseRow,
@@ -320,6 +321,9 @@ async fn reply(
     text: &CaseText,
     ip: &str,
 ) -> Result<(), CaseError> {
+    if !c.state.is_open() {
+        return Err(CaseError::Conflict);
+    }
     let now = state.clock.now();
     let mut tx = state.db.pool.begin().await?;
     store::insert_event(
@@ -351,9 +355,6 @@ pub async fn customer_reply(
     ip: &str,
 ) -> Result<(), CaseError> {
     let c = mine(state, customer_id, id).await?;
-    if !c.state.is_open() {
-        return Err(CaseError::Conflict);
-    }
     reply(state, &c, Mover::Customer(customer_id), text, ip).await
 }
 
@@ -553,9 +554,6 @@ pub async fn staff_reply(
 ) -> Result<(), CaseError> {
     let c = any_case(state, id).await?;
     owned_by(&c, staff_id)?;
-    if !c.state.is_open() {
-        return Err(CaseError::Conflict);
-    }
     reply(state, &c, Mover::Staff(staff_id), text, ip).await
 }
 

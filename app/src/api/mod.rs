@@ -4,6 +4,7 @@
 //! redirect (Post/Redirect/Get) carrying an error *code*, never a sentence.
 
 pub mod auth;
+pub mod cases;
 pub mod claims;
 pub mod console;
 pub mod links;

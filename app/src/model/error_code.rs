@@ -207,10 +207,34 @@ pub enum ErrorCode {
     NoPayoutAccount,
     /// Reviewers: the request can no longer take effect as asked (a loan past the current limit).
     RequestCannotApply,
+    /// Not a complaint or a question, or not a thing a case can be about.
+    CaseKind,
+    /// A case's text, a reply or an answer: missing, too short or too long.
+    CaseText,
+    /// A policy, claim, payment, booking or member of staff that is not the customer's.
+    CaseSubject,
+    /// A complaint about a member of staff that names nobody.
+    CaseStaff,
+    /// The case changed meanwhile (someone else moved or took it first).
+    CaseMoved,
+    /// Only the case's owner may do this.
+    CaseNotOwner,
+    /// The member of staff complained about may not own the case.
+    CaseComplainedAbout,
+    /// More than 30 days since the answer: the case cannot be reopened.
+    ReopenWindow,
+    /// A second extension needs a supervisor.
+    ExtensionApproval,
+    /// Extended twice already.
+    ExtensionMax,
+    /// No root cause chosen for an answer.
+    RootCause,
+    /// Nobody (or nobody who may own the case) chosen to hand it over to.
+    HandoverTarget,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 104] = [
+    pub const ALL: [ErrorCode; 116] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -315,6 +339,18 @@ impl ErrorCode {
         Self::LoanOutstanding,
         Self::NoPayoutAccount,
         Self::RequestCannotApply,
+        Self::CaseKind,
+        Self::CaseText,
+        Self::CaseSubject,
+        Self::CaseStaff,
+        Self::CaseMoved,
+        Self::CaseNotOwner,
+        Self::CaseComplainedAbout,
+        Self::ReopenWindow,
+        Self::ExtensionApproval,
+        Self::ExtensionMax,
+        Self::RootCause,
+        Self::HandoverTarget,
     ];
 
     /// The code as it travels in `?error=`.
@@ -424,6 +460,18 @@ impl ErrorCode {
             Self::LoanOutstanding => "loan_outstanding",
             Self::NoPayoutAccount => "no_payout_account",
             Self::RequestCannotApply => "request_cannot_apply",
+            Self::CaseKind => "case_kind",
+            Self::CaseText => "case_text",
+            Self::CaseSubject => "case_subject",
+            Self::CaseStaff => "case_staff",
+            Self::CaseMoved => "case_moved",
+            Self::CaseNotOwner => "case_not_owner",
+            Self::CaseComplainedAbout => "case_complained_about",
+            Self::ReopenWindow => "reopen_window",
+            Self::ExtensionApproval => "extension_approval",
+            Self::ExtensionMax => "extension_max",
+            Self::RootCause => "root_cause",
+            Self::HandoverTarget => "handover_target",
         }
     }
 
@@ -447,6 +495,9 @@ impl ErrorCode {
         }
         if self.is_servicing() {
             return format!("servicing.error.{}", self.as_str());
+        }
+        if self.is_case() {
+            return format!("cases.error.{}", self.as_str());
         }
         format!("error.{}", self.as_str())
     }
@@ -541,6 +592,25 @@ impl ErrorCode {
         )
     }
 
+    /// The codes of complaint and question cases, translated in their own section.
+    fn is_case(self) -> bool {
+        matches!(
+            self,
+            Self::CaseKind
+                | Self::CaseText
+                | Self::CaseSubject
+                | Self::CaseStaff
+                | Self::CaseMoved
+                | Self::CaseNotOwner
+                | Self::CaseComplainedAbout
+                | Self::ReopenWindow
+                | Self::ExtensionApproval
+                | Self::ExtensionMax
+                | Self::RootCause
+                | Self::HandoverTarget
+        )
+    }
+
     /// Whether the message says until when (`?until=`).
     pub fn until(self) -> bool {
         matches!(
@@ -601,6 +671,12 @@ impl ErrorCode {
             Self::AccountNumber => &["account_no"],
             Self::AccountChoice => &["method", "payout"],
             Self::LoanAmount | Self::LoanBelowMinimum | Self::LoanAboveMaximum => &["amount"],
+            Self::CaseKind => &["kind", "about"],
+            Self::CaseText => &["text"],
+            Self::CaseSubject => &["about"],
+            Self::CaseStaff => &["about_staff", "about_name"],
+            Self::RootCause => &["root_cause"],
+            Self::HandoverTarget => &["to_staff"],
             _ => &[],
         }
     }

@@ -12,9 +12,9 @@ pub use money::Money;
 pub use phone::Phone;
 pub use policy_no::PolicyNo;
 pub use states::{
-    BookingState, ClaimEventKind, ClaimStage, DocumentState, OfferState, OutboxState, PaymentState,
-    PolicyStatus, RoadsideState, ServiceRequestKind, ServiceRequestState, SurveyState,
-    SurveySubject,
+    BookingState, CaseCategory, CaseEventKind, CaseKind, CaseState, ClaimEventKind, ClaimStage,
+    DocumentState, OfferState, OutboxState, PaymentState, PolicyStatus, RoadsideState,
+    ServiceRequestKind, ServiceRequestState, SurveyState, SurveySubject,
 };
 
 use serde::{Deserialize, Serialize};

@@ -277,3 +277,74 @@ state_enum! {
         Loan => "loan",
     }
 }
+
+state_enum! {
+    /// A complaint or question case: `received → acknowledged → in_progress → resolved →
+    /// closed`; `resolved | closed → reopened → in_progress` within 30 days of the answer;
+    /// `withdrawn` by the customer while open. The moves are `backend::domain::cases`.
+    CaseState {
+        /// 已受理 — in the queue, nobody has taken it yet (or nobody has confirmed it).
+        Received => "received",
+        /// 已确认 — its owner has told the customer it is being looked at.
+        Acknowledged => "acknowledged",
+        /// 处理中
+        InProgress => "in_progress",
+        /// 已答复 — the final answer is given; the customer may reopen it for 30 days.
+        Resolved => "resolved",
+        /// 已办结
+        Closed => "closed",
+        /// 已重新打开 — the customer did not accept the answer.
+        Reopened => "reopened",
+        /// 已撤回 — by the customer.
+        Withdrawn => "withdrawn",
+    }
+}
+
+impl CaseState {
+    /// Still waiting for an answer: the deadline runs and the customer may withdraw.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Received | Self::Acknowledged | Self::InProgress | Self::Reopened
+        )
+    }
+}
+
+state_enum! {
+    /// What a case is.
+    CaseKind {
+        /// 投诉
+        Complaint => "complaint",
+        /// 咨询
+        Question => "question",
+    }
+}
+
+state_enum! {
+    /// What a case is about.
+    CaseCategory {
+        Policy => "policy",
+        Claim => "claim",
+        Payment => "payment",
+        /// A booked service (check-up, inspection).
+        Service => "service",
+        /// A member of staff.
+        Staff => "staff",
+    }
+}
+
+state_enum! {
+    /// What a case event records.
+    CaseEventKind {
+        /// A state change (`to_state`).
+        State => "state",
+        /// A message, from the customer or the owner.
+        Reply => "reply",
+        /// The first member of staff took it (首问负责制).
+        Taken => "taken",
+        HandoverOffered => "handover_offered",
+        HandoverAccepted => "handover_accepted",
+        /// The deadline moved (the reason in `body`).
+        Extended => "extended",
+    }
+}

@@ -74,6 +74,7 @@ fn Home(home: CustomerHome) -> impl IntoView {
             <p><a href="/policies">{t("home.all_policies")}</a></p>
             <p><a href="/claims" data-testid="claims-link">{t("home.claims")}</a></p>
             <p><a href=crate::api::servicing::REQUESTS data-testid="requests-link">{t("servicing.home_link")}</a></p>
+            <p><a href=crate::api::cases::CASES data-testid="cases-link">{t("cases.home_link")}</a></p>
             <p><a href="/services" data-testid="services-link">{t("services.home_link")}</a></p>
             <p><a href="/roadside">{t("services.roadside_link")}</a></p>
             <p><a href="/settings/notifications">{t("settings.title")}</a></p>

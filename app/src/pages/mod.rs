@@ -1,6 +1,7 @@
 //! Server-rendered pages. Only the islands inside them hydrate.
 
 mod activate;
+mod cases;
 mod claims;
 mod console;
 mod errors;
@@ -122,6 +123,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/staff/requests") view=servicing::StaffRequestsPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/requests/:id") view=servicing::StaffRequestPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/surveys") view=surveys::StaffSurveysPage ssr=SsrMode::Async/>
+                <Route path=path!("/cases") view=cases::CasesPage ssr=SsrMode::Async/>
+                <Route path=path!("/cases/new") view=cases::NewCasePage ssr=SsrMode::Async/>
+                <Route path=path!("/cases/:id") view=cases::CasePage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/cases") view=cases::StaffCasesPage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/cases/:id") view=cases::StaffCasePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -79,6 +79,9 @@ pub fn StaffHomePage() -> impl IntoView {
                                     {home.role.can(crate::model::Permission::ReviewServicing).then(|| view! {
                                         <p><a class="btn btn-primary" href=crate::api::servicing::STAFF_REQUESTS data-testid="requests-queue-link">{t("servicing.staff.open_queue")}</a></p>
                                     })}
+                                    {home.role.can(crate::model::Permission::HandleCases).then(|| view! {
+                                        <p><a class="btn btn-primary" href=crate::api::cases::STAFF_CASES data-testid="cases-queue-link">{t("cases.staff.open_queue")}</a></p>
+                                    })}
                                     {home.role.can(crate::model::Permission::ReadOutbox).then(|| view! {
                                         <p><a class="btn btn-primary" href="/staff/outbox">{t("outbox.title")}</a></p>
                                     })}

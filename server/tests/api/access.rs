@@ -20,11 +20,15 @@ const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff/surveys", Some(Permission::SurveyResults)),
     ("/staff/requests", Some(Permission::ReviewServicing)),
     ("/staff/requests/{id}", Some(Permission::ReviewServicing)),
+    ("/staff/cases", Some(Permission::HandleCases)),
+    ("/staff/cases/{id}", Some(Permission::HandleCases)),
 ];
 
-/// `{id}` of a staff page: the claim, the customer, or the servicing request.
-fn staff_path(path: &str, claim: &str, customer: &str, request: &str) -> String {
-    if path.starts_with("/staff/customers") {
+/// `{id}` of a staff page: the claim, the customer, the servicing request or the case.
+fn staff_path(path: &str, claim: &str, customer: &str, request: &str, case: &str) -> String {
+    if path.starts_with("/staff/cases") {
+        path.replace("{id}", case)
+    } else if path.starts_with("/staff/customers") {
         path.replace("{id}", customer)
     } else if path.starts_with("/staff/requests") {
         path.replace("{id}", request)
@@ -64,6 +68,7 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     let claim = claim_of(&app, &owner).await;
     let owner_id = app.customer_id(&owner.phone).await;
     let request = contact_change_of(&app, &owner_id).await;
+    let case = crate::cases::case_of(&app, &owner_id).await;
     let mut checked = 0;
     for role in StaffRole::ALL {
         let username = format!("t.{}", role.as_str());
@@ -74,7 +79,9 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
             "/staff"
         );
         for (path, needs) in STAFF_PAGES {
-            let res = b.get(&staff_path(path, &claim, &owner_id, &request)).await;
+            let res = b
+                .get(&staff_path(path, &claim, &owner_id, &request, &case))
+                .await;
             let allowed = needs.is_none_or(|p| role.can(p));
             let expected = if allowed { 200 } else { 404 };
             assert_eq!(res.status(), expected, "{role:?} GET {path}");
@@ -88,8 +95,11 @@ async fn each_staff_page_opens_exactly_for_the_roles_that_may_use_it() {
     for b in [app.browser(), customer] {
         for (path, _) in STAFF_PAGES {
             assert!(
-                redirected(&b.get(&staff_path(path, &claim, &owner_id, &request)).await)
-                    .starts_with("/staff/login"),
+                redirected(
+                    &b.get(&staff_path(path, &claim, &owner_id, &request, &case))
+                        .await
+                )
+                .starts_with("/staff/login"),
                 "{path}"
             );
             checked += 1;
@@ -350,6 +360,9 @@ pub(crate) async fn footprint(app: &TestApp, a: &Customer) -> Vec<i64> {
         "SELECT COUNT(*) FROM customers WHERE id = $1 AND (debit_method_id IS NOT NULL OR payout_kind IS NOT NULL)",
         "SELECT COUNT(*) FROM payment_methods WHERE customer_id = $1",
         "SELECT COUNT(*) FROM policy_loans WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM cases WHERE customer_id = $1",
+        "SELECT COUNT(*) FROM cases WHERE customer_id = $1 AND (state <> 'received' OR owner_staff_id IS NOT NULL)",
+        "SELECT COUNT(*) FROM case_events WHERE customer_id = $1",
     ] {
         out.push(app.count(sql, &id).await);
     }
@@ -397,6 +410,10 @@ const CUSTOMER_FNS: &[&str] = &[
     "change_debit_method",
     "change_payout_account",
     "request_loan",
+    "open_case",
+    "reply_to_case",
+    "withdraw_case",
+    "reopen_case",
 ];
 /// Server functions for staff, and the permission each needs.
 const STAFF_FNS: &[(&str, Permission)] = &[
@@ -420,6 +437,13 @@ const STAFF_FNS: &[(&str, Permission)] = &[
     ("review_service_request", Permission::ReviewServicing),
     ("approve_service_request", Permission::ReviewServicing),
     ("reject_service_request", Permission::ReviewServicing),
+    ("take_case", Permission::HandleCases),
+    ("move_case", Permission::HandleCases),
+    ("answer_case", Permission::HandleCases),
+    ("resolve_case", Permission::HandleCases),
+    ("extend_case", Permission::HandleCases),
+    ("hand_over_case", Permission::HandleCases),
+    ("accept_case", Permission::HandleCases),
 ];
 
 /// Pages: public ones, and those showing one customer's things (`{id}` is A's).
@@ -459,6 +483,9 @@ const CUSTOMER_PAGES: &[&str] = &[
     "/requests/{id}",
     "/policies/{id}/beneficiaries",
     "/policies/{id}/loan",
+    "/cases",
+    "/cases/new",
+    "/cases/{id}",
 ];
 
 #[tokio::test]
@@ -528,6 +555,7 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
         .to_owned();
     let a_survey = app.survey_invitation(&a.phone, &a_claim).await.unwrap();
     let a_service_request = contact_change_of(&app, &app.customer_id(&a.phone).await).await;
+    let a_case = crate::cases::case_of(&app, &app.customer_id(&a.phone).await).await;
 
     // The others: nobody, another customer, another customer's short-link session, staff.
     let b = app.customer("13900000812", "乙客户", Some(PASSWORD)).await;
@@ -607,6 +635,8 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             ("survey_id", &a_survey),
             ("score", "9"),
             ("comment", "不是本人"),
+            ("case_id", &a_case),
+            ("text", "不是本人写的留言"),
         ];
         for (who, browser) in &strangers {
             let res = browser.post_form(&format!("/api/{f}"), &form).await;
@@ -647,6 +677,10 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             ("name", "陌生人改的名字"),
             ("city", "陌生城市"),
             ("address", "陌生人写的地址 1 号"),
+            ("case_id", &a_case),
+            ("to", "acknowledged"),
+            ("text", "陌生人写的答复内容"),
+            ("root_cause", "process"),
         ];
         for (who, browser) in strangers[..3].iter().chain(agent_too) {
             let res = browser.post_form(&format!("/api/{f}"), &form).await;
@@ -806,6 +840,8 @@ async fn every_route_and_server_function_refuses_whoever_it_is_not_for() {
             &a_survey
         } else if p.starts_with("/requests") {
             &a_service_request
+        } else if p.starts_with("/cases") {
+            &a_case
         } else {
             &a_due.policy_id
         };

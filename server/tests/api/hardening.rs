@@ -111,6 +111,43 @@ const SERVER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("request_loan", &[("policy_id", "x"), ("amount", "10000")]),
+    (
+        "open_case",
+        &[
+            ("kind", "complaint"),
+            ("about", "policy:"),
+            ("body", "别人网站上提交的投诉"),
+        ],
+    ),
+    (
+        "reply_to_case",
+        &[("case_id", "x"), ("text", "别人网站上的回复")],
+    ),
+    ("withdraw_case", &[("case_id", "x")]),
+    (
+        "reopen_case",
+        &[("case_id", "x"), ("text", "别人网站上的重开")],
+    ),
+    ("take_case", &[("case_id", "x")]),
+    ("move_case", &[("case_id", "x"), ("to", "acknowledged")]),
+    (
+        "answer_case",
+        &[("case_id", "x"), ("text", "别人网站上的答复")],
+    ),
+    (
+        "resolve_case",
+        &[
+            ("case_id", "x"),
+            ("text", "别人网站上的最终答复"),
+            ("root_cause", "process"),
+        ],
+    ),
+    (
+        "extend_case",
+        &[("case_id", "x"), ("reason", "别人网站上的原因")],
+    ),
+    ("hand_over_case", &[("case_id", "x"), ("to_staff", "x")]),
+    ("accept_case", &[("case_id", "x")]),
 ];
 
 /// The form fields that would change this customer's notification settings.

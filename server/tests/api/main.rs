@@ -8,6 +8,7 @@ mod access;
 mod activation;
 mod assets;
 mod bookings;
+mod cases;
 mod claims;
 mod cli;
 mod console;

@@ -128,10 +128,13 @@ pub enum Action {
     ChangePayoutAccount,
     /// 保单贷款 — borrow against a life policy's cash value (after a step-up check).
     RequestLoan,
+    /// Open, reply to, withdraw or reopen a complaint or question case: the customer's
+    /// own voice, never spoken for them.
+    ActOnCase,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Self::Pay,
         Self::SetAutoDebit,
         Self::StepUp,
@@ -152,6 +155,7 @@ impl Action {
         Self::ChangeDebitMethod,
         Self::ChangePayoutAccount,
         Self::RequestLoan,
+        Self::ActOnCase,
     ];
 
     /// What staff may do for a customer while viewing as them. Nothing yet: payments,

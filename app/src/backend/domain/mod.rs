@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod booking;
+pub mod cases;
 pub mod claims;
 pub mod customer_profile;
 pub mod links;

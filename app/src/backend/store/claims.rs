@@ -320,18 +320,7 @@ pub async fn history<'e>(
 /// The next claim number of `year`, counted with one guarded statement (concurrent
 /// reports queue on the row).
 pub async fn next_claim_no(conn: &mut AnyConnection, year: i32) -> sqlx::Result<i64> {
-    sqlx::query(
-        "INSERT INTO claim_numbers (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
-    )
-    .bind(i64::from(year))
-    .execute(&mut *conn)
-    .await?;
-    let (n,): (i64,) =
-        sqlx::query_as("UPDATE claim_numbers SET last = last + 1 WHERE year = $1 RETURNING last")
-            .bind(i64::from(year))
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(n)
+    super::count_up(conn, "claim_numbers", year, 1).await
 }
 
 /// Takes `count` claim numbers of `year` at once (bulk data); returns the first.
@@ -340,19 +329,7 @@ pub async fn reserve_claim_nos(
     year: i32,
     count: i64,
 ) -> sqlx::Result<i64> {
-    sqlx::query(
-        "INSERT INTO claim_numbers (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING",
-    )
-    .bind(i64::from(year))
-    .execute(&mut *conn)
-    .await?;
-    let (last,): (i64,) =
-        sqlx::query_as("UPDATE claim_numbers SET last = last + $2 WHERE year = $1 RETURNING last")
-            .bind(i64::from(year))
-            .bind(count)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(last - count + 1)
+    super::count_up(conn, "claim_numbers", year, count).await
 }
 
 /// The claims handler with the fewest open claims (new claims are shared out).

@@ -5,6 +5,7 @@
 pub mod attempt_limits;
 pub mod audit;
 pub mod bookings;
+pub mod cases;
 pub mod claims;
 pub mod console;
 pub mod customers;
@@ -320,6 +321,31 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
 /// Flags are stored as 0/1 (sqlx `Any` cannot decode SQLite booleans).
 pub fn flag(b: bool) -> i64 {
     i64::from(b)
+}
+
+/// Takes `count` numbers of `year` from a counter table (`claim_numbers`, `case_numbers`:
+/// `year`, `last`) in one guarded statement, so concurrent callers queue on the row;
+/// returns the first.
+pub async fn count_up(
+    conn: &mut sqlx::AnyConnection,
+    table: &'static str,
+    year: i32,
+    count: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query(&format!(
+        "INSERT INTO {table} (year, last) VALUES ($1, 0) ON CONFLICT (year) DO NOTHING"
+    ))
+    .bind(i64::from(year))
+    .execute(&mut *conn)
+    .await?;
+    let (last,): (i64,) = sqlx::query_as(&format!(
+        "UPDATE {table} SET last = last + $2 WHERE year = $1 RETURNING last"
+    ))
+    .bind(i64::from(year))
+    .bind(count)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(last - count + 1)
 }
 
 #[cfg(test)]

@@ -460,17 +460,15 @@ async fn a_booking_posted_from_another_site_is_refused() {
     let s = app.services(2, 4).await;
     let (b, policy) = signed_in(&app, "13900001808", "陈静").await;
     let res = b
-        .client
-        .post(format!("{}/api/book_service", b.base))
-        .header("origin", "https://evil.example")
-        .form(&[
-            ("policy_id", policy.as_str()),
-            ("kind", &s.checkup_kind),
-            ("slot", &s.slots[0]),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .post_from_elsewhere(
+            "/api/book_service",
+            &[
+                ("policy_id", policy.as_str()),
+                ("kind", &s.checkup_kind),
+                ("slot", &s.slots[0]),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 403);
     assert_eq!(app.slot_booked(&s.slots[0]).await, 0);
 }

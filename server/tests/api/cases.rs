@@ -73,10 +73,6 @@ async fn staff_id(app: &TestApp, username: &str) -> String {
     id
 }
 
-async fn post(b: &Browser, f: &str, form: &[(&str, &str)]) -> String {
-    redirected(&b.post_form(&format!("/api/{f}"), form).await)
-}
-
 /// Opens a case through the form; returns where the browser was sent.
 async fn open(b: &Browser, kind: &str, about: &str, body: &str) -> String {
     post(
@@ -124,17 +120,6 @@ async fn case_sms(app: &TestApp, phone: &str) -> Vec<String> {
     .await
     .unwrap();
     rows.into_iter().map(|(b,)| b).collect()
-}
-
-async fn audited(app: &TestApp, action: &str, case_id: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND detail = $2")
-            .bind(action)
-            .bind(case_id)
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
-    n
 }
 
 async fn cases_of(app: &TestApp, c: &Customer) -> i64 {
@@ -787,15 +772,7 @@ async fn case_forms_from_another_site_are_refused() {
             vec![("case_id", id.as_str()), ("text", "别人网站上的回复")],
         ),
     ] {
-        let res = b
-            .client
-            .post(format!("{}/api/{f}", b.base))
-            .header("accept", "text/html")
-            .header("origin", "http://evil.example")
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let res = b.post_from_elsewhere(&format!("/api/{f}"), &form).await;
         assert_eq!(res.status(), 403, "{f}");
     }
     assert_eq!(cases_of(&app, &c).await, 1);

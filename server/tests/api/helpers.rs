@@ -378,6 +378,18 @@ impl Browser {
             .unwrap()
     }
 
+    /// The same form post, made by a page on another site (a forged request).
+    pub async fn post_from_elsewhere(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header("origin", "http://evil.example")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// A multipart form post with files, as a browser without JavaScript sends it:
     /// `files` are (field, file name, bytes).
     pub async fn post_multipart(
@@ -856,4 +868,21 @@ impl TestApp {
         tx.commit().await.unwrap();
         id
     }
+}
+
+/// How many audit rows record `action` on `detail` (a request, a case).
+pub async fn audited(app: &TestApp, action: &str, detail: &str) -> i64 {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND detail = $2")
+            .bind(action)
+            .bind(detail)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    n
+}
+
+/// Posts a form to server function `f` as a browser without JavaScript; where it was sent.
+pub async fn post(b: &Browser, f: &str, form: &[(&str, &str)]) -> String {
+    redirected(&b.post_form(&format!("/api/{f}"), form).await)
 }

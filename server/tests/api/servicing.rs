@@ -207,21 +207,6 @@ pub(crate) async fn servicing_sms(app: &TestApp, phone: &str) -> Vec<String> {
     rows.into_iter().map(|(b,)| b).collect()
 }
 
-pub(crate) async fn audited(app: &TestApp, action: &str, request_id: &str) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = $1 AND detail = $2")
-            .bind(action)
-            .bind(request_id)
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
-    n
-}
-
-pub(crate) async fn post(b: &Browser, f: &str, form: &[(&str, &str)]) -> String {
-    redirected(&b.post_form(&format!("/api/{f}"), form).await)
-}
-
 #[tokio::test]
 async fn a_beneficiary_change_is_reviewed_then_takes_effect_with_an_sms_and_an_audit_trail() {
     let app = spawn_app().await;
@@ -773,15 +758,7 @@ async fn servicing_forms_from_another_site_are_refused() {
             vec![("address", "别人网站上的地址 1 号"), ("email", "")],
         ),
     ] {
-        let res = b
-            .client
-            .post(format!("{}/api/{f}", b.base))
-            .header("accept", "text/html")
-            .header("origin", "http://evil.example")
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let res = b.post_from_elsewhere(&format!("/api/{f}"), &form).await;
         assert_eq!(res.status(), 403, "{f}");
     }
     assert_eq!(requests_of(&app, &c).await, 0);

@@ -7,9 +7,7 @@
 
 use crate::access::{assert_read_only, view_as};
 use crate::helpers::*;
-use crate::servicing::{
-    audited, holder, post, request_id_of, request_state, reviewer, servicing_sms,
-};
+use crate::servicing::{holder, request_id_of, request_state, reviewer, servicing_sms};
 use app::model::StaffRole;
 
 const ACCOUNTS: &str = "/requests/new/accounts";
@@ -59,6 +57,32 @@ async fn accounts_of(
     .fetch_one(&app.state.db.pool)
     .await
     .unwrap()
+}
+
+/// A form for each money change, filled in as the customer would.
+fn money_forms(policy: &str) -> [(&'static str, Vec<(&'static str, &str)>); 3] {
+    [
+        (
+            "change_payout_account",
+            vec![
+                ("payout", "bank"),
+                ("bank", "icbc"),
+                ("account_no", "6222021001122334455"),
+            ],
+        ),
+        (
+            "change_debit_method",
+            vec![
+                ("method", "new"),
+                ("bank", "icbc"),
+                ("card_no", "6222020000000007"),
+            ],
+        ),
+        (
+            "request_loan",
+            vec![("policy_id", policy), ("amount", "20000")],
+        ),
+    ]
 }
 
 #[tokio::test]
@@ -467,28 +491,7 @@ async fn staff_viewing_as_the_customer_see_accounts_and_loans_but_never_change_o
                 && !body.contains("data-testid=\"payout-form\"")
         );
     }
-    for (f, form) in [
-        (
-            "change_payout_account",
-            vec![
-                ("payout", "bank"),
-                ("bank", "icbc"),
-                ("account_no", "6222021001122334455"),
-            ],
-        ),
-        (
-            "change_debit_method",
-            vec![
-                ("method", "new"),
-                ("bank", "icbc"),
-                ("card_no", "6222020000000007"),
-            ],
-        ),
-        (
-            "request_loan",
-            vec![("policy_id", policy.as_str()), ("amount", "20000")],
-        ),
-    ] {
+    for (f, form) in money_forms(&policy) {
         assert_read_only(staff.post_form(&format!("/api/{f}"), &form).await, f).await;
     }
     assert_eq!(crate::access::footprint(&app, &c).await, before);
@@ -535,37 +538,8 @@ async fn account_and_loan_forms_from_another_site_are_refused() {
     let (c, b, policy) = holder(&app, "13900002208", true).await;
     valued(&app, &policy, 5_000_000).await;
     let before = crate::access::footprint(&app, &c).await;
-    for (f, form) in [
-        (
-            "change_payout_account",
-            vec![
-                ("payout", "bank"),
-                ("bank", "icbc"),
-                ("account_no", "6222021001122334455"),
-            ],
-        ),
-        (
-            "change_debit_method",
-            vec![
-                ("method", "new"),
-                ("bank", "icbc"),
-                ("card_no", "6222020000000007"),
-            ],
-        ),
-        (
-            "request_loan",
-            vec![("policy_id", policy.as_str()), ("amount", "20000")],
-        ),
-    ] {
-        let res = b
-            .client
-            .post(format!("{}/api/{f}", b.base))
-            .header("accept", "text/html")
-            .header("origin", "http://evil.example")
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+    for (f, form) in money_forms(&policy) {
+        let res = b.post_from_elsewhere(&format!("/api/{f}"), &form).await;
         assert_eq!(res.status(), 403, "{f}");
     }
     assert_eq!(crate::access::footprint(&app, &c).await, before);

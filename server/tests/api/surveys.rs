@@ -544,14 +544,11 @@ async fn only_its_customer_answers_a_survey() {
     assert_read_only(res, "answer_survey").await;
     // A post from another site: refused before the handler.
     let foreign = owner
-        .client
-        .post(format!("{}/api/answer_survey", owner.base))
-        .header("origin", "https://evil.example")
-        .header("accept", "text/html")
-        .form(&[("survey_id", id.as_str()), ("score", "2")])
-        .send()
-        .await
-        .unwrap();
+        .post_from_elsewhere(
+            "/api/answer_survey",
+            &[("survey_id", id.as_str()), ("score", "2")],
+        )
+        .await;
     assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.count(

@@ -4,7 +4,7 @@ import * as fs from "fs";
 // WCAG 2.2 AA with axe-core on every page, on desktop and phone; also: no raw
 // translation keys, and touch targets of at least 44×44 px on the phone.
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const KEY = /\b(app|nav|login|code|activate|staff|home|line|status|password|error|sms|policy|claim|renewal|payment|epolicy|verify|link|settings|outbox|staff_claims|console|access|survey|providers)\.[a-z_]+(\.[a-z_]+)*\b/;
+const KEY = /\b(app|nav|login|code|activate|staff|home|line|status|password|error|sms|policy|claim|renewal|payment|epolicy|verify|link|settings|outbox|staff_claims|console|access|survey|providers|servicing|accounts|loan|bank|cases)\.[a-z_]+(\.[a-z_]+)*\b/;
 
 async function audit(page: Page, name: string, phone: boolean) {
   // Evaluated through the DevTools protocol, not as an inline script: the page's CSP
@@ -221,4 +221,59 @@ test("survey pages are accessible, in both languages", async ({ page }, info) =>
   await english(page);
   await page.goto("/staff/surveys");
   await audit(page, "survey results (en)", phone);
+});
+
+test("servicing and case pages are accessible", async ({ page, browser }, info) => {
+  test.skip(info.project.name === "no-js");
+  // About 20 pages, each audited by axe: more than a minute on a loaded 2-core machine.
+  test.slow();
+  const phone = info.project.name === "phone";
+  // Demo customer 2: a beneficiary change and a loan request open, a payout account named.
+  const n = 2;
+  await logIn(page, demoPhone(n));
+  await page.goto("/requests");
+  await audit(page, "/requests", phone);
+  const hrefs = async (testId: string) =>
+    page.getByTestId(testId).evaluateAll((els) => els.map((e) => (e as HTMLAnchorElement).getAttribute("href")!));
+  const requests = await page.getByTestId("request-card").locator("a").evaluateAll((els) => els.map((e) => e.getAttribute("href")!));
+  const loans = await hrefs("policy-loan");
+  const beneficiaries = await hrefs("change-beneficiaries");
+  await page.goto("/cases");
+  const cases = await page.locator('a[href^="/cases/"]').evaluateAll((els) => els.map((e) => e.getAttribute("href")!));
+  const paths = ["/requests/new/contact", "/requests/new/phone", "/requests/new/accounts", ...requests.slice(0, 4), ...loans.slice(0, 1), ...beneficiaries.slice(0, 1), "/cases", ...cases.slice(0, 3)];
+  for (const path of paths) {
+    await page.goto(path);
+    await audit(page, path, phone);
+  }
+  // Past the identity check: the forms themselves, and one with an error on it.
+  await page.goto("/requests/new/accounts");
+  await page.locator("#id_last4").fill(`${100 + n}8`);
+  await page.locator("#id_last4").press("Enter");
+  await expect(page.getByTestId("payout-form")).toBeVisible();
+  for (const path of ["/requests/new/accounts", "/requests/new/accounts?error=account_number", ...loans.slice(0, 1)]) {
+    await page.goto(path);
+    await audit(page, path, phone);
+  }
+  // The reviewers' side.
+  const ctx = await browser.newContext({ ...info.project.use, baseURL: undefined });
+  const s = await ctx.newPage();
+  const base = new URL(page.url()).origin;
+  await s.goto(`${base}/staff/login`);
+  await s.locator("#username").fill("claims.li");
+  await s.locator("#password").fill(STAFF_PASSWORD);
+  await s.getByRole("button", { name: "登录", exact: true }).click();
+  await expect(s).toHaveURL(/\/staff$/);
+  await s.goto(`${base}/staff/requests`);
+  await audit(s, "/staff/requests", phone);
+  for (const href of await s.getByTestId("request-row").locator("a").evaluateAll((els) => els.map((e) => e.getAttribute("href")!))) {
+    await s.goto(`${base}${href}`);
+    await audit(s, href, phone);
+  }
+  await s.goto(`${base}/staff/cases`);
+  await audit(s, "/staff/cases", phone);
+  for (const href of (await s.locator('a[href^="/staff/cases/"]').evaluateAll((els) => els.map((e) => e.getAttribute("href")!))).slice(0, 3)) {
+    await s.goto(`${base}${href}`);
+    await audit(s, href, phone);
+  }
+  await ctx.close();
 });

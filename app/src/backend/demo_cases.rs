@@ -252,7 +252,9 @@ pub async fn generate(
                     continue;
                 }
                 Step::Extend(reason) => {
-                    let sid = owner.expect("an owner extends");
+                    let sid = owner.ok_or_else(|| {
+                        anyhow::anyhow!("demo case extended before anyone took it")
+                    })?;
                     let due = rules::due_at(received, 1);
                     store::extend(c, &id, 0, due, at).await?;
                     store::insert_extension(

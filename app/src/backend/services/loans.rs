@@ -102,14 +102,7 @@ pub async fn quote(
         return Ok(None);
     };
     let cash = store::cash_value(pool, customer_id, policy_id).await?;
-    let open = requests::list_for_customer(pool, customer_id, 200)
-        .await?
-        .into_iter()
-        .find(|r| {
-            r.kind == Kind::Loan
-                && r.policy_id.as_deref() == Some(policy_id)
-                && !r.state.is_closed()
-        });
+    let open = requests::open_for_policy(pool, customer_id, policy_id, Kind::Loan).await?;
     let payout_masked = customers::accounts(pool, customer_id)
         .await?
         .and_then(|a| a.payout_masked);

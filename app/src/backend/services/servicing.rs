@@ -674,14 +674,7 @@ pub async fn beneficiaries(
     let Some(policy) = policies::summary(pool, customer_id, policy_id).await? else {
         return Ok(None);
     };
-    let open = store::list_for_customer(pool, customer_id, LIST_LIMIT)
-        .await?
-        .into_iter()
-        .find(|r| {
-            r.kind == Kind::Beneficiaries
-                && r.policy_id.as_deref() == Some(policy_id)
-                && !r.state.is_closed()
-        });
+    let open = store::open_for_policy(pool, customer_id, policy_id, Kind::Beneficiaries).await?;
     Ok(Some(BeneficiariesView {
         changeable: beneficiaries_changeable(&policy),
         current: policies::beneficiaries(pool, policy_id).await?,

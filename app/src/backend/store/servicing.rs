@@ -129,6 +129,24 @@ pub async fn get<'e>(
         .await
 }
 
+/// The customer's request of `kind` for the policy that is still open, if any.
+pub async fn open_for_policy<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+    policy_id: &str,
+    kind: Kind,
+) -> sqlx::Result<Option<RequestRow>> {
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE r.customer_id = $1 AND r.policy_id = $2 AND r.kind = $3 \
+         AND r.state IN ('submitted', 'in_review')"
+    ))
+    .bind(customer_id)
+    .bind(policy_id)
+    .bind(kind.as_str())
+    .fetch_optional(ex)
+    .await
+}
+
 /// Any request, for reviewers.
 pub async fn get_any<'e>(
     ex: impl Executor<'e, Database = Any>,

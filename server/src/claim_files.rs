@@ -22,17 +22,17 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 const MAX_TEXT: usize = 8 * 1024;
 
 /// Why a form could not be read as sent.
-enum Bad {
+pub(crate) enum Bad {
     Code(ErrorCode),
     /// The body was not a multipart form we could read.
     Unreadable,
 }
 
-fn see_other(to: &str) -> Response {
+pub(crate) fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
-fn not_found(headers: &HeaderMap) -> Response {
+pub(crate) fn not_found(headers: &HeaderMap) -> Response {
     crate::refusal::page(
         StatusCode::NOT_FOUND,
         headers,
@@ -56,14 +56,19 @@ async fn read_field(field: &mut Field<'_>, limit: usize) -> Result<Option<Vec<u8
 }
 
 async fn text(field: &mut Field<'_>) -> Result<String, Bad> {
+    text_or(field, ErrorCode::ClaimDescription).await
+}
+
+/// A text field, or `too_long` when it holds more than we read.
+pub(crate) async fn text_or(field: &mut Field<'_>, too_long: ErrorCode) -> Result<String, Bad> {
     let bytes = read_field(field, MAX_TEXT)
         .await?
-        .ok_or(Bad::Code(ErrorCode::ClaimDescription))?;
+        .ok_or(Bad::Code(too_long))?;
     String::from_utf8(bytes).map_err(|_| Bad::Unreadable)
 }
 
 /// One file field: `None` for an input left empty (browsers still send the part).
-async fn file(field: &mut Field<'_>) -> Result<Option<Upload>, Bad> {
+pub(crate) async fn file(field: &mut Field<'_>) -> Result<Option<Upload>, Bad> {
     let name = field.file_name().unwrap_or("").to_owned();
     let bytes = read_field(field, uploads::MAX_BYTES)
         .await?
@@ -75,7 +80,7 @@ async fn file(field: &mut Field<'_>) -> Result<Option<Upload>, Bad> {
     Ok(Some(Upload { name, kind, bytes }))
 }
 
-fn refused(r: Refused, back: &str) -> Response {
+pub(crate) fn refused(r: Refused, back: &str) -> Response {
     match r {
         Refused::NotSignedIn => see_other(&format!(
             "/login?next={}",
@@ -193,7 +198,7 @@ pub async fn report(
     }
 }
 
-fn internal(rid: &RequestId, back: &str, e: &dyn std::fmt::Display) -> Response {
+pub(crate) fn internal(rid: &RequestId, back: &str, e: &dyn std::fmt::Display) -> Response {
     let rid = rid.0.clone();
     tracing::error!(request_id = %rid, error = %e, "claim upload failed");
     see_other(&error_url(back, ErrorCode::Internal, &[("rid", rid)]))
@@ -301,31 +306,34 @@ pub async fn download(
         }
     }
     match svc::file(&state, &claim_id, &file_id).await {
-        Ok(Some((kind, bytes))) => {
-            let mut res = bytes.into_response();
-            let h = res.headers_mut();
-            h.insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_static(kind.content_type()),
-            );
-            // Images open in the page; a PDF is downloaded rather than run in our origin.
-            let disposition = match kind {
-                FileKind::Pdf => format!("attachment; filename=\"{file_id}.pdf\""),
-                k => format!("inline; filename=\"{file_id}.{}\"", k.extension()),
-            };
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
-                h.insert(http::header::CONTENT_DISPOSITION, v);
-            }
-            h.insert(
-                http::header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            res
-        }
+        Ok(Some((kind, bytes))) => file_response(kind, bytes, &file_id),
         Ok(None) => not_found(&headers),
         Err(e) => {
             tracing::error!(error = %e, "claim file read failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
+}
+
+/// A stored file as the browser gets it: images open in the page; a PDF is downloaded
+/// rather than run in our origin; never cached.
+pub(crate) fn file_response(kind: FileKind, bytes: Vec<u8>, file_id: &str) -> Response {
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(kind.content_type()),
+    );
+    let disposition = match kind {
+        FileKind::Pdf => format!("attachment; filename=\"{file_id}.pdf\""),
+        k => format!("inline; filename=\"{file_id}.{}\"", k.extension()),
+    };
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(http::header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
 }

@@ -3,7 +3,7 @@
 //! one database never run the same job at once, and a job that hangs (a payment gateway
 //! that never answers) or fails holds up no other.
 
-use app::backend::services::{bookings, payments, reminders, renewal_offers, sms};
+use app::backend::services::{bookings, cases, payments, reminders, renewal_offers, sms};
 use app::backend::store::{job_leases, outbox, sessions};
 use app::backend::AppState;
 use std::future::Future;
@@ -102,6 +102,20 @@ fn jobs() -> Vec<Job> {
             every: FIVE_MINUTES,
             run: |state, _| {
                 Box::pin(async move { reminders::queue_renewal_reminders(&state).await.map(drop) })
+            },
+        },
+        // Complaint deadlines: warnings at 50 % and 80 % of the time, and an apology when late.
+        Job {
+            name: "case_deadline_warnings",
+            every: FIVE_MINUTES,
+            run: |state, _| {
+                Box::pin(async move {
+                    let raised = cases::warn_due(&state).await?;
+                    if raised > 0 {
+                        tracing::info!(warnings = raised, "case deadline warnings raised");
+                    }
+                    Ok(())
+                })
             },
         },
         Job {

@@ -3,6 +3,7 @@
 
 mod body_limit;
 mod calendar;
+mod case_files;
 mod claim_files;
 mod client_ip;
 mod cross_site;
@@ -153,6 +154,18 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         audience: Audience::Caller,
     },
     PlainRoute {
+        path: app::api::cases::OPEN_PATH,
+        audience: Audience::Caller,
+    },
+    PlainRoute {
+        path: "/cases/{case}/reply",
+        audience: Audience::Caller,
+    },
+    PlainRoute {
+        path: "/cases/{case}/files/{file}",
+        audience: Audience::Caller,
+    },
+    PlainRoute {
         path: "/bookings/{id}/calendar.ics",
         audience: Audience::Customer,
     },
@@ -171,6 +184,9 @@ fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
         "/claims/report" => axum::routing::post(claim_files::report),
         "/claims/{claim}/documents/{document}" => axum::routing::post(claim_files::upload),
         "/claims/{claim}/files/{file}" => get(claim_files::download),
+        app::api::cases::OPEN_PATH => axum::routing::post(case_files::open),
+        "/cases/{case}/reply" => axum::routing::post(case_files::reply),
+        "/cases/{case}/files/{file}" => get(case_files::download),
         "/bookings/{id}/calendar.ics" => get(calendar::booking_ics),
         app::api::surveys::STAFF_SURVEYS_CSV => get(survey_export::answers_csv),
         // A table entry without a handler: caught by every test, at start.

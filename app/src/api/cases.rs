@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use {
     super::ctx::{self, PageError},
-    crate::backend::auth::caller::{Action, Refused},
+    crate::backend::auth::caller::{Action, Caller, LinkScope, Refused},
     crate::backend::domain::cases::{
         parse_staff_name, CaseText, ExtendError, ExtensionReason, RootCause,
     },
@@ -31,20 +31,11 @@ pub fn staff_case_path(id: &str) -> String {
 /// Sends a refused case action back with its code (or to the page, which shows the 404).
 #[cfg(feature = "ssr")]
 fn go_case_error(back: &str, e: CaseError) {
-    let code = match e {
-        CaseError::NotFound => return ctx::go_not_found(back),
-        CaseError::Internal(e) => return ctx::go_internal_error(back, &e),
-        CaseError::Conflict | CaseError::Illegal(_) | CaseError::Extend(ExtendError::NotOpen) => {
-            ErrorCode::CaseMoved
-        }
-        CaseError::NotOwner => ErrorCode::CaseNotOwner,
-        CaseError::ComplainedAbout(_) => ErrorCode::CaseComplainedAbout,
-        CaseError::ReopenWindow => ErrorCode::ReopenWindow,
-        CaseError::Extend(ExtendError::NeedsApproval) => ErrorCode::ExtensionApproval,
-        CaseError::Extend(ExtendError::NoMore) => ErrorCode::ExtensionMax,
-        CaseError::Subject => ErrorCode::CaseSubject,
-    };
-    ctx::go(&ctx::error_url(back, code, &[]));
+    match (case_error_code(&e), e) {
+        (Some(code), _) => ctx::go(&ctx::error_url(back, code, &[])),
+        (None, CaseError::Internal(e)) => ctx::go_internal_error(back, &e),
+        (None, _) => ctx::go_not_found(back),
+    }
 }
 
 /// The outcome of a case action: on success to `back?done=…`, otherwise back with a code.
@@ -67,57 +58,144 @@ fn case_text(back: &str, text: &str) -> Option<CaseText> {
     parsed
 }
 
-/// Opens a case: `kind` complaint or question; `about` is `category:id` (the id one of
-/// the customer's policies, claims, payments or bookings, or empty); a complaint about a
-/// member of staff names one of `about_staff` (who served the customer) or `about_name`.
-#[server(prefix = "/api", endpoint = "open_case")]
-pub async fn open_case(
-    kind: String,
-    about: String,
-    body: String,
-    about_staff: Option<String>,
-    about_name: Option<String>,
-) -> Result<(), ServerFnError> {
-    let (_, customer_id) = match ctx::require_acting(Action::ActOnCase) {
-        Ok(c) => c,
-        Err(r) => return ctx::go_refused(NEW_CASE, r),
-    };
-    let back = NEW_CASE;
-    let (category, subject) = about.split_once(':').unwrap_or((about.as_str(), ""));
-    let (Some(kind), Some(category)) = (CaseKind::parse(&kind), CaseCategory::parse(category))
+/// Where the forms that carry files post (plain multipart routes of the server's: a
+/// server function cannot take files without JavaScript).
+pub const OPEN_PATH: &str = "/cases/open";
+
+pub fn reply_path(id: &str) -> String {
+    format!("/cases/{id}/reply")
+}
+
+pub fn file_path(case_id: &str, file_id: &str) -> String {
+    format!("/cases/{case_id}/files/{file_id}")
+}
+
+/// The new-case form's text fields as posted, and as kept in a draft when the form comes
+/// back with an error (`store::drafts`).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct CaseFields {
+    pub kind: String,
+    /// `category:id` (the id one of the customer's policies, claims, payments or bookings,
+    /// or empty).
+    pub about: String,
+    pub body: String,
+    /// A complaint about a member of staff names one of those who served the customer…
+    pub about_staff: String,
+    /// …or a name in the customer's words.
+    pub about_name: String,
+}
+
+/// The draft's name in `form_drafts`.
+#[cfg(feature = "ssr")]
+pub const NEW_CASE_DRAFT: &str = "case_new";
+
+/// Parses the new-case form, or says which field is wrong.
+#[cfg(feature = "ssr")]
+pub fn parse_new_case(f: &CaseFields) -> Result<NewCase, ErrorCode> {
+    let (category, subject) = f.about.split_once(':').unwrap_or((f.about.as_str(), ""));
+    let (Some(kind), Some(category)) = (CaseKind::parse(&f.kind), CaseCategory::parse(category))
     else {
-        ctx::go(&ctx::error_url(back, ErrorCode::CaseKind, &[]));
-        return Ok(());
+        return Err(ErrorCode::CaseKind);
     };
     let subject = super::auth::urlsafe(subject);
-    let staff = about_staff
-        .map(|s| super::auth::urlsafe(&s))
-        .unwrap_or_default();
-    let named = about_name.as_deref().and_then(parse_staff_name);
+    let staff = super::auth::urlsafe(&f.about_staff);
+    let named = parse_staff_name(&f.about_name);
     let about = match (category, staff.is_empty(), named) {
         (CaseCategory::Staff, false, _) => About::Staff(staff),
         (CaseCategory::Staff, true, Some(name)) => About::Named(name),
-        (CaseCategory::Staff, true, None) => {
-            ctx::go(&ctx::error_url(back, ErrorCode::CaseStaff, &[]));
-            return Ok(());
-        }
+        (CaseCategory::Staff, true, None) => return Err(ErrorCode::CaseStaff),
         _ => About::Nobody,
     };
-    let Some(body) = case_text(back, &body) else {
-        return Ok(());
-    };
-    let new = NewCase {
+    let body = CaseText::parse(&f.body).ok_or(ErrorCode::CaseText)?;
+    Ok(NewCase {
         kind,
         category,
         subject_id: (!subject.is_empty() && category != CaseCategory::Staff).then_some(subject),
         about,
         body,
-    };
-    match svc::open(&ctx::state(), &customer_id, new, &ctx::client_ip()).await {
-        Ok(id) => ctx::go(&format!("{}?done=opened", case_path(&id))),
-        Err(e) => go_case_error(back, e),
+    })
+}
+
+/// The code a refused case action is told with; `None` for "not found" (the page then
+/// shows the 404) and for an internal error (logged by the caller).
+#[cfg(feature = "ssr")]
+pub fn case_error_code(e: &CaseError) -> Option<ErrorCode> {
+    Some(match e {
+        CaseError::NotFound | CaseError::Internal(_) => return None,
+        CaseError::Conflict | CaseError::Illegal(_) | CaseError::Extend(ExtendError::NotOpen) => {
+            ErrorCode::CaseMoved
+        }
+        CaseError::NotOwner => ErrorCode::CaseNotOwner,
+        CaseError::ComplainedAbout(_) => ErrorCode::CaseComplainedAbout,
+        CaseError::ReopenWindow => ErrorCode::ReopenWindow,
+        CaseError::Extend(ExtendError::NeedsApproval) => ErrorCode::ExtensionApproval,
+        CaseError::Extend(ExtendError::NoMore) => ErrorCode::ExtensionMax,
+        CaseError::Subject => ErrorCode::CaseSubject,
+    })
+}
+
+/// How the caller may use a customer's case page.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseAccess {
+    /// The customer, signed in: everything.
+    Owner,
+    /// Came by the case's short link: this case, read and reply only.
+    Link,
+    /// Staff viewing as the customer: read only.
+    Viewing,
+    /// Case handlers (the file route only).
+    Staff,
+}
+
+#[cfg(feature = "ssr")]
+impl CaseAccess {
+    pub fn may_reply(self) -> bool {
+        matches!(self, Self::Owner | Self::Link)
     }
-    Ok(())
+}
+
+/// The customer whose case `case_id` the caller may read, and how (`None`: a case handler,
+/// any customer's); an error when this caller may not (a 404 or the sign-in page).
+#[cfg(feature = "ssr")]
+pub fn case_reader(
+    caller: &Caller,
+    case_id: &str,
+) -> Result<(Option<String>, CaseAccess), PageError> {
+    match caller {
+        Caller::Customer { customer_id, .. } => Ok((Some(customer_id.clone()), CaseAccess::Owner)),
+        Caller::Impersonating { customer_id, .. } => {
+            Ok((Some(customer_id.clone()), CaseAccess::Viewing))
+        }
+        Caller::Link {
+            customer_id,
+            scope: LinkScope::Case { case_id: only },
+            ..
+        } if only == case_id => Ok((Some(customer_id.clone()), CaseAccess::Link)),
+        Caller::Link {
+            scope: LinkScope::Case { .. },
+            ..
+        } => Err(PageError::NotFound),
+        Caller::Staff { role, .. } if role.can(Permission::HandleCases) => {
+            Ok((None, CaseAccess::Staff))
+        }
+        _ => Err(PageError::Login),
+    }
+}
+
+/// The customer writing on case `case_id`: themselves, or by the case's link.
+#[cfg(feature = "ssr")]
+pub fn case_replier(caller: &Caller, case_id: &str) -> Result<String, Refused> {
+    match caller {
+        Caller::Link {
+            customer_id,
+            scope: LinkScope::Case { case_id: only },
+            ..
+        } if only == case_id => Ok(customer_id.clone()),
+        Caller::Link { .. } => Err(Refused::NotSignedIn),
+        other => other.acting_customer(Action::ActOnCase).map(str::to_owned),
+    }
 }
 
 /// The customer acting on case `case_id`: their id and the case page, or the redirect.
@@ -131,20 +209,6 @@ fn customer_on(case_id: &str) -> Result<(String, String), String> {
             Err(back)
         }
     }
-}
-
-/// The customer writes on their open case.
-#[server(prefix = "/api", endpoint = "reply_to_case")]
-pub async fn reply_to_case(case_id: String, text: String) -> Result<(), ServerFnError> {
-    let Ok((customer_id, back)) = customer_on(&case_id) else {
-        return Ok(());
-    };
-    let Some(text) = case_text(&back, &text) else {
-        return Ok(());
-    };
-    let id = super::auth::urlsafe(&case_id);
-    let r = svc::customer_reply(&ctx::state(), &customer_id, &id, &text, &ctx::client_ip()).await;
-    finish(&back, "replied", r)
 }
 
 /// 撤回 — the customer withdraws their open case.
@@ -311,6 +375,25 @@ pub async fn accept_case(case_id: String) -> Result<(), ServerFnError> {
     finish(&back, "handover_accepted", r)
 }
 
+/// The owner links a claim file the portal already holds to the case (instead of asking
+/// the customer for it again).
+#[server(prefix = "/api", endpoint = "link_case_document")]
+pub async fn link_case_document(case_id: String, file_id: String) -> Result<(), ServerFnError> {
+    let Some((staff_id, _, id, back)) = handler_on(&case_id) else {
+        return Ok(());
+    };
+    let file_id = super::auth::urlsafe(&file_id);
+    let r = svc::link_document(&ctx::state(), &staff_id, &id, &file_id, &ctx::client_ip()).await;
+    let r = match r {
+        Err(CaseError::Subject) => {
+            ctx::go(&ctx::error_url(&back, ErrorCode::CaseDocument, &[]));
+            return Ok(());
+        }
+        other => other,
+    };
+    finish(&back, "linked", r)
+}
+
 /// Page data: the reading customer's cases.
 #[cfg(feature = "ssr")]
 pub async fn list() -> Result<Vec<crate::backend::store::cases::CaseRow>, PageError> {
@@ -324,21 +407,38 @@ fn read_only() -> bool {
     ctx::caller().acting_customer(Action::ActOnCase).is_err()
 }
 
-/// Page data: the new-case form's choices, and whether the caller may only look.
+/// Page data: one of the reading customer's cases (anyone else's is a 404), and how the
+/// caller may use it (by the case's short link: read and reply only).
 #[cfg(feature = "ssr")]
-pub async fn new_case_form() -> Result<(svc::CaseForm, bool), PageError> {
-    let customer_id = ctx::require_customer().await?;
-    Ok((svc::form(&ctx::state(), &customer_id).await?, read_only()))
-}
-
-/// Page data: one of the reading customer's cases (anyone else's is a 404).
-#[cfg(feature = "ssr")]
-pub async fn detail(id: &str) -> Result<(svc::CaseView, bool), PageError> {
-    let customer_id = ctx::require_customer().await?;
+pub async fn detail(id: &str) -> Result<(svc::CaseView, CaseAccess), PageError> {
+    let (customer_id, access) = match case_reader(&ctx::caller(), id)? {
+        (Some(c), access) => (c, access),
+        // Case handlers have their own page of it.
+        (None, _) => return Err(PageError::Login),
+    };
     let view = svc::view(&ctx::state(), &customer_id, id)
         .await?
         .ok_or(PageError::NotFound)?;
-    Ok((view, read_only()))
+    Ok((view, access))
+}
+
+/// Page data: the new-case form's choices, what the caller typed before if the form came
+/// back with an error, and whether the caller may only look.
+#[cfg(feature = "ssr")]
+pub async fn new_case_form() -> Result<(svc::CaseForm, CaseFields, bool), PageError> {
+    let (session, customer_id) = ctx::require_customer_session().await?;
+    let state = ctx::state();
+    let now = state.clock.now();
+    let draft = crate::backend::store::drafts::get(
+        &state.db.pool,
+        &session.token_hash,
+        NEW_CASE_DRAFT,
+        now,
+    )
+    .await?
+    .and_then(|f| serde_json::from_str(&f).ok())
+    .unwrap_or_default();
+    Ok((svc::form(&state, &customer_id).await?, draft, read_only()))
 }
 
 /// Page data: the queue, filtered by `state` and `category` (unknown values: no filter).

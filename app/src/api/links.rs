@@ -92,6 +92,7 @@ fn finish_check(back: &str, outcome: Result<(short_links::LiveLink, String), Che
                 Purpose::Roadside => {
                     format!("{}?policy={}", super::services::ROADSIDE, link.target_id)
                 }
+                Purpose::Case => super::cases::case_path(&link.target_id),
             });
         }
         Err(CheckError::Gone) => ctx::go(back),
@@ -148,7 +149,9 @@ pub async fn landing(code: &str) -> Result<Option<Landing>, PageError> {
                     .await?;
             policy.zip(offer)
         }
-        Purpose::Claim | Purpose::Survey | Purpose::Booking | Purpose::Roadside => None,
+        Purpose::Claim | Purpose::Survey | Purpose::Booking | Purpose::Roadside | Purpose::Case => {
+            None
+        }
     };
     Ok(Some(Landing {
         code: link.code,

@@ -231,10 +231,14 @@ pub enum ErrorCode {
     RootCause,
     /// Nobody (or nobody who may own the case) chosen to hand it over to.
     HandoverTarget,
+    /// A document to link that is not one the portal holds for this customer.
+    CaseDocument,
+    /// More attachments than a case message may carry.
+    CaseTooManyFiles,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 116] = [
+    pub const ALL: [ErrorCode; 118] = [
         Self::InvalidPhone,
         Self::InvalidCode,
         Self::InvalidPolicyNo,
@@ -351,6 +355,8 @@ impl ErrorCode {
         Self::ExtensionMax,
         Self::RootCause,
         Self::HandoverTarget,
+        Self::CaseDocument,
+        Self::CaseTooManyFiles,
     ];
 
     /// The code as it travels in `?error=`.
@@ -472,6 +478,8 @@ impl ErrorCode {
             Self::ExtensionMax => "extension_max",
             Self::RootCause => "root_cause",
             Self::HandoverTarget => "handover_target",
+            Self::CaseDocument => "case_document",
+            Self::CaseTooManyFiles => "case_too_many_files",
         }
     }
 
@@ -608,6 +616,8 @@ impl ErrorCode {
                 | Self::ExtensionMax
                 | Self::RootCause
                 | Self::HandoverTarget
+                | Self::CaseDocument
+                | Self::CaseTooManyFiles
         )
     }
 
@@ -677,6 +687,8 @@ impl ErrorCode {
             Self::CaseStaff => &["about_staff", "about_name"],
             Self::RootCause => &["root_cause"],
             Self::HandoverTarget => &["to_staff"],
+            Self::CaseDocument => &["file_id"],
+            Self::CaseTooManyFiles => &["file"],
             _ => &[],
         }
     }

@@ -346,5 +346,9 @@ state_enum! {
         HandoverAccepted => "handover_accepted",
         /// The deadline moved (the reason in `body`).
         Extended => "extended",
+        /// The scheduled job's deadline warning (`body`: half, late, overdue): staff only.
+        Warned => "warned",
+        /// Staff linked a document the portal already holds (its files in `case_files`).
+        Linked => "linked",
     }
 }

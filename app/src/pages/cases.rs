@@ -8,14 +8,15 @@ use super::policies::page_error;
 use super::route_param as param;
 use crate::api::account::Viewer;
 use crate::api::cases::{
-    self as api, case_path, staff_case_path, AcceptCase, AnswerCase, ExtendCase, HandOverCase,
-    MoveCase, OpenCase, ReopenCase, ReplyToCase, ResolveCase, TakeCase, WithdrawCase, CASES,
-    NEW_CASE, STAFF_CASES,
+    self as api, case_path, file_path, reply_path, staff_case_path, AcceptCase, AnswerCase,
+    CaseAccess, ExtendCase, HandOverCase, LinkCaseDocument, MoveCase, ReopenCase, ResolveCase,
+    TakeCase, WithdrawCase, CASES, NEW_CASE, OPEN_PATH, STAFF_CASES,
 };
 use crate::backend::domain::cases::{self as rules, RootCause, Warning};
 use crate::backend::services::cases::CaseView;
+use crate::backend::services::cases::MAX_FILES;
 use crate::backend::services::console::mask_name;
-use crate::backend::store::cases::{CaseRow, EventRow, SubjectRow};
+use crate::backend::store::cases::{CaseFileRow, CaseRow, SubjectRow};
 use crate::components::{
     aria_invalid, described_by, error_from_query, policy_no_for, ErrorNotice, FormError, Layout,
 };
@@ -81,6 +82,7 @@ fn done_notice() -> Option<AnyView> {
         "extended",
         "handover_offered",
         "handover_accepted",
+        "linked",
     ];
     use_query_map()
         .get_untracked()
@@ -132,7 +134,7 @@ pub fn CasesPage() -> impl IntoView {
 }
 
 /// One option of the "what is it about" list: `category:id`.
-fn subject_option(s: &SubjectRow) -> impl IntoView {
+fn subject_option(s: &SubjectRow, chosen: &str) -> impl IntoView {
     let name = if locale() == Locale::ZhCn {
         &s.name_zh
     } else {
@@ -147,21 +149,25 @@ fn subject_option(s: &SubjectRow) -> impl IntoView {
         "{label} · {}",
         crate::i18n::date(&crate::backend::clock::shanghai_date(s.at).to_string())
     );
-    view! { <option value=format!("{}:{}", s.category, s.id)>{label}</option> }
+    let value = format!("{}:{}", s.category, s.id);
+    let selected = value == chosen;
+    view! { <option value=value selected=selected>{label}</option> }
 }
 
-fn about_select(subjects: &[SubjectRow], error: &Option<FormError>) -> AnyView {
+fn about_select(subjects: &[SubjectRow], chosen: &str, error: &Option<FormError>) -> AnyView {
     let groups = Category::ALL
         .iter()
         .map(|c| {
             let mine = subjects
                 .iter()
                 .filter(|s| s.category == c.as_str())
-                .map(subject_option)
+                .map(|s| subject_option(s, chosen))
                 .collect_view();
+            let general = format!("{c}:");
+            let selected = general == chosen;
             view! {
                 <optgroup label=t(&format!("cases.category.{c}"))>
-                    <option value=format!("{c}:")>{t(&format!("cases.about_general.{c}"))}</option>
+                    <option value=general selected=selected>{t(&format!("cases.about_general.{c}"))}</option>
                     {mine}
                 </optgroup>
             }
@@ -186,15 +192,20 @@ pub fn NewCasePage() -> impl IntoView {
             {Suspend::new(async move {
                 match api::new_case_form().await {
                     Err(e) => page_error(e),
-                    Ok((form, read_only)) => {
+                    Ok((form, draft, read_only)) => {
                         let error = error_from_query();
-                        let staff = form.staff.iter().map(|s| view! {
-                            <option value=s.id.clone()>{staff_for_customer(&s.display_name, Some(s.role.as_str()))}</option>
+                        let staff = form.staff.iter().map(|s| {
+                            let selected = draft.about_staff == s.id;
+                            view! { <option value=s.id.clone() selected=selected>{staff_for_customer(&s.display_name, Some(s.role.as_str()))}</option> }
                         }).collect_view();
-                        let kinds = Kind::ALL.iter().enumerate().map(|(i, k)| view! {
-                            <label class="check"><input type="radio" name="kind" value=k.as_str() checked={i == 0}/><span>{t(&format!("cases.kind.{k}"))}</span></label>
+                        let kinds = Kind::ALL.iter().enumerate().map(|(i, k)| {
+                            let checked = if draft.kind.is_empty() { i == 0 } else { draft.kind == k.as_str() };
+                            view! {
+                                <label class="check"><input type="radio" name="kind" value=k.as_str() checked=checked/><span>{t(&format!("cases.kind.{k}"))}</span></label>
+                            }
                         }).collect_view();
                         let title = t("cases.new");
+                        let kept = (error.is_some() && !draft.body.is_empty()).then(|| view! { <p class="small muted" data-testid="draft-kept">{t("cases.draft_kept")}</p> });
                         view! {
                             <Title text=title.clone()/>
                             <Layout viewer=Viewer::Customer>
@@ -203,13 +214,14 @@ pub fn NewCasePage() -> impl IntoView {
                                     <h1>{title}</h1>
                                     <p class="muted small">{t("cases.new_intro")}</p>
                                     {read_only.then(|| view! { <p class="alert alert-info">{t("cases.read_only")}</p> })}
-                                    <form method="post" action=OpenCase::PATH class="form" data-testid="case-form">
+                                    <form method="post" action=OPEN_PATH enctype="multipart/form-data" class="form" data-testid="case-form">
                                         <ErrorNotice error=error.clone()/>
+                                        {kept}
                                         <fieldset class="field">
                                             <legend>{t("cases.kind_label")}</legend>
                                             {kinds}
                                         </fieldset>
-                                        {about_select(&form.subjects, &error)}
+                                        {about_select(&form.subjects, &draft.about, &error)}
                                         <fieldset class="field">
                                             <legend>{t("cases.about_staff_label")}</legend>
                                             <p class="small muted">{t("cases.about_staff_hint")}</p>
@@ -219,13 +231,14 @@ pub fn NewCasePage() -> impl IntoView {
                                                 {staff}
                                             </select>
                                             <label for="about_name">{t("cases.about_name")}</label>
-                                            <input id="about_name" name="about_name" type="text" maxlength="30" aria-invalid=aria_invalid(&error, "about_name")/>
+                                            <input id="about_name" name="about_name" type="text" maxlength="30" value=draft.about_name.clone() aria-invalid=aria_invalid(&error, "about_name")/>
                                         </fieldset>
                                         <div class="field">
                                             <label for="text">{t("cases.text")}</label>
                                             <textarea id="text" name="body" required minlength="5" maxlength="2000" rows="6"
-                                                aria-invalid=aria_invalid(&error, "text") aria-describedby=described_by(&error, "text", None)></textarea>
+                                                aria-invalid=aria_invalid(&error, "text") aria-describedby=described_by(&error, "text", None)>{draft.body.clone()}</textarea>
                                         </div>
+                                        {file_field("case-files", &error)}
                                         <p class="small muted">{t("cases.clock_promise")}</p>
                                         <button type="submit" class="btn btn-primary btn-block" data-testid="case-submit">{t("cases.submit")}</button>
                                     </form>
@@ -238,6 +251,43 @@ pub fn NewCasePage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The attachments input of a case message: up to `MAX_FILES`, the claims upload rules.
+fn file_field(id: &'static str, error: &Option<FormError>) -> AnyView {
+    let max = MAX_FILES.to_string();
+    view! {
+        <div class="field">
+            <label for=id>{t("cases.files")}</label>
+            <input id=id name="file" type="file" multiple accept="image/jpeg,image/png,application/pdf"
+                aria-invalid=aria_invalid(error, "file") aria-describedby=format!("{id}-hint")/>
+            <p class="small muted" id=format!("{id}-hint")>{t_with("cases.files_hint", &[("max", &max)])}</p>
+        </div>
+    }
+    .into_any()
+}
+
+/// The files that came with one timeline entry.
+fn event_files(files: &[CaseFileRow], event_id: &str, case_id: &str) -> Option<AnyView> {
+    let mine: Vec<&CaseFileRow> = files.iter().filter(|f| f.event_id == event_id).collect();
+    if mine.is_empty() {
+        return None;
+    }
+    let items = mine
+        .into_iter()
+        .map(|f| {
+            let label = match (&f.claim_no, &f.document) {
+                (Some(no), Some(doc)) => format!("{} · {no}", t(&format!("claim.doc.{doc}"))),
+                _ if f.name.is_empty() => t("cases.file"),
+                _ => f.name.clone(),
+            };
+            let size = format!("{} KB", (f.size_bytes + 1023) / 1024);
+            view! {
+                <li><a href=file_path(case_id, &f.id) data-testid="case-file">{label}</a> " " <span class="small muted">{size}</span></li>
+            }
+        })
+        .collect_view();
+    Some(view! { <ul class="case-files">{items}</ul> }.into_any())
 }
 
 /// The deadline and why it is what it is.
@@ -262,11 +312,13 @@ fn deadline(v: &CaseView) -> AnyView {
 }
 
 /// Every entry of the timeline, oldest first: state changes, replies, ownership, extensions.
-fn timeline(events: &[EventRow], for_staff: bool) -> AnyView {
-    let rows = events
+fn timeline(v: &CaseView, for_staff: bool) -> AnyView {
+    let rows = v
+        .events
         .iter()
         .map(|e| {
             let who = match (&e.actor_name, e.actor_kind.as_str()) {
+                _ if e.kind == EventKind::Warned => t("cases.event.by_schedule"),
                 (Some(name), _) if for_staff => name.clone(),
                 (Some(name), _) => staff_for_customer(name, e.actor_role.as_deref()),
                 (None, "staff") => t("servicing.by_staff"),
@@ -274,10 +326,14 @@ fn timeline(events: &[EventRow], for_staff: bool) -> AnyView {
             };
             let what = match (e.kind, e.to_state()) {
                 (EventKind::State, Some(s)) => t(&format!("cases.state.{s}")),
+                (EventKind::Warned, _) => t(&format!("cases.warning.{}", e.body)),
                 (kind, _) => t(&format!("cases.event.{kind}")),
             };
-            let body =
-                (!e.body.is_empty()).then(|| view! { <p class="case-text">{e.body.clone()}</p> });
+            // A warning's body is its level, a link's the claim number: said above.
+            let body = (!e.body.is_empty()
+                && !matches!(e.kind, EventKind::Warned | EventKind::Linked))
+            .then(|| view! { <p class="case-text">{e.body.clone()}</p> });
+            let files = event_files(&v.files, &e.id, &v.case.id);
             let step = if e.kind == EventKind::Reply {
                 "todo"
             } else {
@@ -290,6 +346,7 @@ fn timeline(events: &[EventRow], for_staff: bool) -> AnyView {
                         <p class="step-name"><strong>{what}</strong></p>
                         <p class="small muted">{datetime(e.at)} " · " {who}</p>
                         {body}
+                        {files}
                     </div>
                 </li>
             }
@@ -394,19 +451,35 @@ fn text_form(
     .into_any()
 }
 
-/// What the customer may do on their case now.
-fn customer_actions(c: &CaseRow, error: &Option<FormError>) -> AnyView {
+/// What the customer may do on their case now: reply (with files), reopen an answer,
+/// withdraw; by the case's short link, reply only.
+fn customer_actions(c: &CaseRow, access: CaseAccess, error: &Option<FormError>) -> AnyView {
     let now = crate::api::ctx::state().clock.now();
     let reply = c.state.is_open().then(|| {
-        text_form(
-            ReplyToCase::PATH,
-            &c.id,
-            &t("cases.reply_label"),
-            &t("cases.reply"),
-            "reply-form",
-            error,
-        )
+        view! {
+            <form method="post" action=reply_path(&c.id) enctype="multipart/form-data" class="form" data-testid="reply-form">
+                <div class="field">
+                    <label for="reply-text">{t("cases.reply_label")}</label>
+                    <textarea id="reply-text" name="text" required minlength="5" maxlength="2000" rows="4" aria-invalid=aria_invalid(error, "text")></textarea>
+                </div>
+                {file_field("reply-files", error)}
+                <button type="submit" class="btn btn-primary">{t("cases.reply")}</button>
+            </form>
+        }
     });
+    if access == CaseAccess::Link {
+        let login = format!(
+            "/login?next={}",
+            crate::api::auth::urlsafe_path(&case_path(&c.id))
+        );
+        return view! {
+            <section class="card">
+                {reply}
+                <p class="small muted" data-testid="link-only">{t("cases.link_only")} " " <a href=login>{t("cases.link_login")}</a></p>
+            </section>
+        }
+        .into_any();
+    }
     let withdraw = c.state.is_open().then(|| {
         view! {
             <form method="post" action=WithdrawCase::PATH class="form" data-testid="withdraw-form">
@@ -434,19 +507,21 @@ pub fn CasePage() -> impl IntoView {
                 let id = param("id");
                 match api::detail(&id).await {
                     Err(e) => page_error(e),
-                    Ok((v, read_only)) => {
+                    Ok((v, access)) => {
                         let error = error_from_query();
                         let c = &v.case;
-                        let actions = if read_only {
-                            view! { <p class="alert alert-info">{t("cases.read_only")}</p> }.into_any()
+                        let actions = if access.may_reply() {
+                            customer_actions(c, access, &error)
                         } else {
-                            customer_actions(c, &error)
+                            view! { <p class="alert alert-info">{t("cases.read_only")}</p> }.into_any()
                         };
-                        let (title, head, due, ans, tl) = (c.case_no.clone(), case_head(c, false), deadline(&v), answer(c, false), timeline(&v.events, false));
+                        // By the case's link the page is this case only: no way back to a list.
+                        let back = (access != CaseAccess::Link).then(|| view! { <p><a href=CASES>{t("cases.back")}</a></p> });
+                        let (title, head, due, ans, tl) = (c.case_no.clone(), case_head(c, false), deadline(&v), answer(c, false), timeline(&v, false));
                         view! {
                             <Title text=title/>
                             <Layout viewer=Viewer::Customer>
-                                <p><a href=CASES>{t("cases.back")}</a></p>
+                                {back}
                                 <ErrorNotice error=error.clone()/>
                                 {done_notice()}
                                 {head}
@@ -638,6 +713,23 @@ fn staff_actions(v: &CaseView, me: &str, approver: bool, error: &Option<FormErro
             }.into_any());
         }
     }
+    if owner && c.state.is_open() && !v.on_record.is_empty() {
+        let files = v.on_record.iter().map(|f| view! {
+            <option value=f.id.clone()>{format!("{} · {} · {}", f.claim_no, t(&format!("claim.doc.{}", f.document)), if f.name.is_empty() { f.kind.clone() } else { f.name.clone() })}</option>
+        }).collect_view();
+        out.push(view! {
+            <form method="post" action=LinkCaseDocument::PATH class="form" data-testid="link-form">
+                {hidden_id(&c.id)}
+                <label for="file_id">{t("cases.staff.link_label")}</label>
+                <p class="small muted">{t("cases.staff.link_hint")}</p>
+                <select id="file_id" name="file_id" required aria-invalid=aria_invalid(error, "file_id")>
+                    <option value="">{t("servicing.choose")}</option>
+                    {files}
+                </select>
+                <button type="submit" class="btn btn-quiet">{t("cases.staff.link")}</button>
+            </form>
+        }.into_any());
+    }
     let may_extend =
         c.state.is_open() && ((owner && c.extensions == 0) || (approver && c.extensions == 1));
     if may_extend {
@@ -690,7 +782,7 @@ pub fn StaffCasePage() -> impl IntoView {
                             deadline(&v),
                             answer(c, true),
                             staff_actions(&v, &me, approver, &error),
-                            timeline(&v.events, true),
+                            timeline(&v, true),
                         );
                         view! {
                             <Title text=title/>

@@ -410,8 +410,6 @@ const CUSTOMER_FNS: &[&str] = &[
     "change_debit_method",
     "change_payout_account",
     "request_loan",
-    "open_case",
-    "reply_to_case",
     "withdraw_case",
     "reopen_case",
 ];
@@ -444,6 +442,7 @@ const STAFF_FNS: &[(&str, Permission)] = &[
     ("extend_case", Permission::HandleCases),
     ("hand_over_case", Permission::HandleCases),
     ("accept_case", Permission::HandleCases),
+    ("link_case_document", Permission::HandleCases),
 ];
 
 /// Pages: public ones, and those showing one customer's things (`{id}` is A's).

@@ -23,7 +23,7 @@ pub(crate) async fn case_of(app: &TestApp, customer_id: &str) -> String {
         about: About::Nobody,
         body: CaseText::parse("我想了解一下保单的续保规则。").unwrap(),
     };
-    open(&app.state, customer_id, new, "127.0.0.1")
+    open(&app.state, customer_id, new, vec![], "127.0.0.1")
         .await
         .unwrap()
 }
@@ -75,12 +75,20 @@ async fn staff_id(app: &TestApp, username: &str) -> String {
 
 /// Opens a case through the form; returns where the browser was sent.
 async fn open(b: &Browser, kind: &str, about: &str, body: &str) -> String {
-    post(
-        b,
-        "open_case",
-        &[("kind", kind), ("about", about), ("body", body)],
+    open_fields(b, &[("kind", kind), ("about", about), ("body", body)]).await
+}
+
+/// Posts the new-case form (multipart, as the page sends it) with these fields and no files.
+async fn open_fields(b: &Browser, fields: &[(&str, &str)]) -> String {
+    redirected(&b.post_multipart("/cases/open", fields, &[]).await)
+}
+
+/// The customer's reply form (multipart, as the page sends it), without files.
+async fn reply(b: &Browser, id: &str, text: &str) -> String {
+    redirected(
+        &b.post_multipart(&format!("/cases/{id}/reply"), &[("text", text)], &[])
+            .await,
     )
-    .await
 }
 
 fn case_id_of(location: &str) -> String {
@@ -199,7 +207,7 @@ async fn a_case_gets_a_number_and_an_sms_at_once_and_its_owner_answers_it() {
     let sms = case_sms(&app, &c.phone).await;
     assert_eq!(sms.len(), 1, "{sms:?}");
     assert!(
-        sms[0].contains(&case_no) && sms[0].contains(&format!("/cases/{id}")),
+        sms[0].contains(&case_no) && sms[0].contains("/s/"),
         "{}",
         sms[0]
     );
@@ -242,12 +250,7 @@ async fn a_case_gets_a_number_and_an_sms_at_once_and_its_owner_answers_it() {
         format!("{back}?done=replied")
     );
     assert_eq!(
-        post(
-            &b,
-            "reply_to_case",
-            &[("case_id", &id), ("text", "好的，等您消息。")]
-        )
-        .await,
+        reply(&b, &id, "好的，等您消息。").await,
         format!("/cases/{id}?done=replied")
     );
     let mine = b.page(&format!("/cases/{id}")).await;
@@ -317,10 +320,6 @@ async fn another_customers_case_is_not_found() {
     assert_eq!(other.get(&format!("/cases/{id}")).await.status(), 404);
     assert!(!other.page("/cases").await.contains(&id));
     for (f, form) in [
-        (
-            "reply_to_case",
-            vec![("case_id", id.as_str()), ("text", "我是别人，我来回复")],
-        ),
         ("withdraw_case", vec![("case_id", id.as_str())]),
         (
             "reopen_case",
@@ -331,6 +330,12 @@ async fn another_customers_case_is_not_found() {
         assert_eq!(back, format!("/cases/{id}"), "{f}");
         assert_eq!(other.get(&back).await.status(), 404, "{f}");
     }
+    let back = reply(&other, &id, "我是别人，我来回复").await;
+    assert_eq!(back, format!("/cases/{id}"), "reply");
+    assert_eq!(other.get(&back).await.status(), 404, "reply");
+    // Nor are its files.
+    let res = other.get(&format!("/cases/{id}/files/anything")).await;
+    assert_eq!(res.status(), 404);
     assert_eq!(state_of(&app, &id).await, "received");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM case_events WHERE case_id = $1", &id)
@@ -381,29 +386,35 @@ async fn staff_viewing_as_the_customer_can_read_but_never_open_or_withdraw_a_cas
     assert!(!page.contains("data-testid=\"withdraw-form\""));
     assert!(staff.page("/cases").await.contains(&id));
     assert!(staff.page("/cases/new").await.contains("只有客户本人"));
+    // The forms that carry files are plain routes: back to the page, told why.
+    let opened = staff
+        .post_multipart(
+            "/cases/open",
+            &[
+                ("kind", "question"),
+                ("about", "policy:"),
+                ("body", "代客户提交的问题"),
+            ],
+            &[],
+        )
+        .await;
+    assert_read_only(opened, "open").await;
+    let replied = staff
+        .post_multipart(
+            &format!("/cases/{id}/reply"),
+            &[("text", "代客户回复的内容")],
+            &[],
+        )
+        .await;
+    assert_read_only(replied, "reply").await;
     assert_read_only(
         staff
-            .post_form(
-                "/api/open_case",
-                &[
-                    ("kind", "question"),
-                    ("about", "policy:"),
-                    ("body", "代客户提交的问题"),
-                ],
-            )
+            .post_form("/api/withdraw_case", &[("case_id", id.as_str())])
             .await,
-        "open",
+        "withdraw_case",
     )
     .await;
-    for (f, form) in [
-        ("withdraw_case", vec![("case_id", id.as_str())]),
-        (
-            "reply_to_case",
-            vec![("case_id", id.as_str()), ("text", "代客户回复的内容")],
-        ),
-    ] {
-        assert_read_only(staff.post_form(&format!("/api/{f}"), &form).await, f).await;
-    }
+    assert!(!page.contains("data-testid=\"reply-form\""));
     assert_eq!(cases_of(&app, &c).await, 1);
     assert_eq!(state_of(&app, &id).await, "received");
 }
@@ -664,9 +675,8 @@ async fn the_member_of_staff_complained_about_can_never_own_the_case() {
     // Someone who never served them cannot be named; nobody at all neither.
     let stranger = handler(&app, "agent.never", StaffRole::Agent).await;
     let never_id = staff_id(&app, "agent.never").await;
-    let refused = post(
+    let refused = open_fields(
         &b,
-        "open_case",
         &[
             ("kind", "complaint"),
             ("about", "staff:"),
@@ -680,9 +690,8 @@ async fn the_member_of_staff_complained_about_can_never_own_the_case() {
         open(&b, "complaint", "staff:", "客服态度不好。").await,
         "/cases/new?error=case_staff"
     );
-    let to = post(
+    let to = open_fields(
         &b,
-        "open_case",
         &[
             ("kind", "complaint"),
             ("about", "staff:"),
@@ -757,26 +766,45 @@ async fn case_forms_from_another_site_are_refused() {
     let app = spawn_app().await;
     let (c, b) = signed_in(&app, "13900002309", "孙丽").await;
     let id = case_of(&app, &app.customer_id(&c.phone).await).await;
-    for (f, form) in [
+    let res = b
+        .post_from_elsewhere("/api/withdraw_case", &[("case_id", id.as_str())])
+        .await;
+    assert_eq!(res.status(), 403, "withdraw_case");
+    for (path, fields) in [
         (
-            "open_case",
+            "/cases/open".to_owned(),
             vec![
                 ("kind", "complaint"),
                 ("about", "policy:"),
                 ("body", "别人网站上提交的投诉"),
             ],
         ),
-        ("withdraw_case", vec![("case_id", id.as_str())]),
         (
-            "reply_to_case",
-            vec![("case_id", id.as_str()), ("text", "别人网站上的回复")],
+            format!("/cases/{id}/reply"),
+            vec![("text", "别人网站上的回复")],
         ),
     ] {
-        let res = b.post_from_elsewhere(&format!("/api/{f}"), &form).await;
-        assert_eq!(res.status(), 403, "{f}");
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k, v);
+        }
+        let res = b
+            .client
+            .post(format!("{}{path}", b.base))
+            .header("origin", "http://evil.example")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path}");
     }
     assert_eq!(cases_of(&app, &c).await, 1);
     assert_eq!(state_of(&app, &id).await, "received");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM case_events WHERE case_id = $1", &id)
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -784,18 +812,19 @@ async fn garbage_huge_and_missing_fields_get_a_message_never_a_500() {
     let app = spawn_app().await;
     let (c, b) = signed_in(&app, "13900002310", "钱多多").await;
     // Missing fields: back to the form with a message.
+    let to = open_fields(&b, &[("kind", "complaint")]).await;
+    assert_eq!(to, "/cases/new?error=case_kind");
+    assert!(b.page(&to).await.contains("data-testid=\"form-error\""));
+    // Not a form at all.
     let res = b
         .client
-        .post(format!("{}/api/open_case", b.base))
-        .header("accept", "text/html")
-        .header("referer", format!("{}/cases/new", b.base))
-        .form(&[("kind", "complaint")])
+        .post(format!("{}/cases/open", b.base))
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("this is not multipart")
         .send()
         .await
         .unwrap();
-    let to = redirected(&res);
-    assert!(to.contains("error=missing_field"), "{to}");
-    assert!(b.page(&to).await.contains("data-testid=\"form-error\""));
+    assert_eq!(res.status(), 400);
     let huge = "投".repeat(2_001);
     for (kind, about, body, code) in [
         ("praise", "policy:", "这不是一个合法的类型。", "case_kind"),
@@ -841,15 +870,11 @@ async fn garbage_huge_and_missing_fields_get_a_message_never_a_500() {
     .await;
     let page = b.page(&to).await;
     assert!(!page.contains("<script>alert(1)") && page.contains("&lt;script&gt;"));
-    // A body far over the limit is refused before it is read.
+    // A body far over the limit is not read past the limit, and not kept as a draft.
     let big = "投".repeat(200_000);
-    let res = b
-        .post_form(
-            "/api/open_case",
-            &[("kind", "complaint"), ("about", "policy:"), ("body", &big)],
-        )
-        .await;
-    assert!(res.status().is_client_error(), "{}", res.status());
+    let refused = open(&b, "complaint", "policy:", &big).await;
+    assert_eq!(refused, "/cases/new?error=case_text");
+    assert!(!b.page(&refused).await.contains("投投投投投投投投"));
     // Handlers' functions with nonsense.
     let staff = handler(&app, "agent.g", StaffRole::Agent).await;
     for f in [
@@ -953,4 +978,363 @@ async fn the_demo_has_cases_in_every_state_for_the_pages_and_the_queue() {
         .page("/staff/cases")
         .await
         .contains("data-testid=\"case-row\""));
+}
+
+const JPEG: &[u8] = include_bytes!("fixtures/photo.jpg");
+const PNG: &[u8] = include_bytes!("fixtures/scan.png");
+const PDF: &[u8] = include_bytes!("fixtures/estimate.pdf");
+
+/// The file links on a page (`/cases/{id}/files/{file}`).
+fn file_links(page: &str, id: &str) -> Vec<String> {
+    let prefix = format!("/cases/{id}/files/");
+    page.match_indices(&prefix)
+        .map(|(at, _)| {
+            page[at..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_case_sms_link_lands_on_that_case_to_read_and_reply_nothing_else() {
+    let app = spawn_app().await;
+    let (c, b) = signed_in(&app, "13900002320", "冯静").await;
+    let id = case_id_of(&open(&b, "question", "policy:", "我的保单什么时候到期？").await);
+    app.clock.advance(60);
+    let other = case_id_of(&open(&b, "complaint", "policy:", "另一件投诉的内容。").await);
+    // The opening SMS carries a short link, not the signed-in page's address.
+    let sms = app.last_sms(&c.phone).await.unwrap();
+    assert!(sms.contains("/s/") && !sms.contains("/cases/"), "{sms}");
+    let code = app.newest_link_code(&c.phone).await;
+    let phone = app.browser();
+    let landing = phone.page(&format!("/s/{code}")).await;
+    assert!(
+        landing.contains("投诉与咨询进度"),
+        "the landing says what it is for"
+    );
+    // The newest SMS is the second case's: its link opens that case only.
+    let to = redirected(
+        &phone
+            .post_form(
+                "/api/check_link",
+                &[("code", &code), ("id_last4", &c.id_last4)],
+            )
+            .await,
+    );
+    assert_eq!(to, format!("/cases/{other}"));
+    let page = phone.page(&to).await;
+    assert!(page.contains("另一件投诉的内容") && page.contains("data-testid=\"reply-form\""));
+    assert!(page.contains("data-testid=\"link-only\""));
+    assert!(!page.contains("data-testid=\"withdraw-form\""));
+    // Reply with a photo, by the link.
+    let res = phone
+        .post_multipart(
+            &format!("/cases/{other}/reply"),
+            &[("text", "补充一张现场照片。")],
+            &[("file", "scene.jpg", JPEG.to_vec())],
+        )
+        .await;
+    assert_eq!(redirected(&res), format!("/cases/{other}?done=replied"));
+    let page = phone.page(&format!("/cases/{other}")).await;
+    assert!(page.contains("补充一张现场照片"));
+    let files = file_links(&page, &other);
+    assert_eq!(files.len(), 1, "{page}");
+    let res = phone.get(&files[0]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    // Nothing else: the other case, the list, withdrawing, the policies.
+    assert_eq!(phone.get(&format!("/cases/{id}")).await.status(), 404);
+    assert_eq!(
+        reply(&phone, &id, "用别的链接回复。").await,
+        format!("/login?next=/cases/{id}")
+    );
+    assert!(redirected(&phone.get("/cases").await).starts_with("/login"));
+    assert!(redirected(&phone.get("/policies").await).starts_with("/login"));
+    let back = post(&phone, "withdraw_case", &[("case_id", &other)]).await;
+    assert!(back.starts_with("/login"), "{back}");
+    assert_eq!(state_of(&app, &other).await, "received");
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM case_events WHERE case_id = $1 AND kind = 'reply'",
+            &id
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_case_carries_up_to_five_attachments_under_the_claims_upload_rules() {
+    let app = spawn_app().await;
+    let (c, b) = signed_in(&app, "13900002321", "韩梅").await;
+    let fields = [
+        ("kind", "complaint"),
+        ("about", "policy:"),
+        ("about_name", ""),
+        ("body", "理赔款一直没有到账，附上银行流水和通话截图。"),
+    ];
+    // Six files: refused, nothing made, and what was typed is still on the form.
+    let six: Vec<(&str, &str, Vec<u8>)> =
+        (0..6).map(|_| ("file", "shot.png", PNG.to_vec())).collect();
+    let res = b.post_multipart("/cases/open", &fields, &six).await;
+    assert_eq!(redirected(&res), "/cases/new?error=case_too_many_files");
+    assert_eq!(cases_of(&app, &c).await, 0);
+    let form = b.page("/cases/new?error=case_too_many_files").await;
+    assert!(form.contains("理赔款一直没有到账"), "the text is kept");
+    assert!(form.contains("data-testid=\"draft-kept\""));
+    assert!(
+        form.contains("value=\"complaint\" checked"),
+        "the kind is kept"
+    );
+    // A file that is not a photo or PDF, and a HEIC photo: refused the same way.
+    for (name, bytes, code) in [
+        ("notes.txt", b"just text".to_vec(), "file_type"),
+        (
+            "IMG_0001.HEIC",
+            [&[0, 0, 0, 24][..], b"ftypheic", &[0; 12]].concat(),
+            "file_heic",
+        ),
+    ] {
+        let res = b
+            .post_multipart("/cases/open", &fields, &[("file", name, bytes)])
+            .await;
+        let to = redirected(&res);
+        assert!(to.starts_with("/cases/new?error="), "{to}");
+        assert!(!to.contains("opened"), "{name}: {to} ({code})");
+    }
+    assert_eq!(cases_of(&app, &c).await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM case_files WHERE $1 = $1", "x")
+            .await,
+        0
+    );
+    // Five: a photo, a scan, a PDF and two more.
+    let five = vec![
+        ("file", "bank.jpg", crate::claims::photo_with_location()),
+        ("file", "call.png", PNG.to_vec()),
+        ("file", "letter.pdf", PDF.to_vec()),
+        ("file", "more.png", PNG.to_vec()),
+        ("file", "", Vec::new()),
+        ("file", "last.jpg", JPEG.to_vec()),
+    ];
+    let res = b.post_multipart("/cases/open", &fields, &five).await;
+    let to = redirected(&res);
+    assert!(to.ends_with("?done=opened"), "{to}");
+    let id = case_id_of(&to);
+    let page = b.page(&format!("/cases/{id}")).await;
+    let files = file_links(&page, &id);
+    assert_eq!(files.len(), 5, "an empty file input is no file");
+    assert!(page.contains("letter.pdf") && page.contains("bank.jpg"));
+    // The draft is gone once the form went through.
+    assert!(!b.page("/cases/new").await.contains("理赔款一直没有到账"));
+    // Photos lose their metadata on the way in, as claim photos do.
+    let mut types = vec![];
+    for f in &files {
+        let res = b.get(f).await;
+        let kind = res.headers()["content-type"].to_str().unwrap().to_owned();
+        if kind == "application/pdf" {
+            let how = res.headers()["content-disposition"].to_str().unwrap();
+            assert!(
+                how.starts_with("attachment"),
+                "a PDF is downloaded, not run"
+            );
+        }
+        if kind == "image/jpeg" {
+            let photo = res.bytes().await.unwrap();
+            assert!(!photo.windows(4).any(|w| w == b"Exif"), "EXIF removed");
+        }
+        types.push(kind);
+    }
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            "application/pdf",
+            "image/jpeg",
+            "image/jpeg",
+            "image/png",
+            "image/png"
+        ]
+    );
+    // Another customer, anonymous: not found, or the sign-in page.
+    let (_, stranger) = signed_in(&app, "13900002322", "路人").await;
+    assert_eq!(stranger.get(&files[0]).await.status(), 404);
+    let anon = app.browser();
+    assert!(redirected(&anon.get(&files[0]).await).starts_with("/login"));
+    // The case's handler may open it; staff without the permission may not.
+    let staff = handler(&app, "agent.files", StaffRole::Agent).await;
+    assert_eq!(staff.get(&files[1]).await.status(), 200);
+    assert!(staff
+        .page(&format!("/staff/cases/{id}"))
+        .await
+        .contains(&files[1]));
+}
+
+#[tokio::test]
+async fn staff_link_a_document_the_portal_holds_instead_of_asking_for_it_again() {
+    use app::backend::domain::claims::DocKind;
+    use app::backend::domain::uploads::FileKind;
+    use app::backend::services::claims::{report, PayoutChoice, Report, Upload};
+    let app = spawn_app().await;
+    let (c, b) = signed_in(&app, "13900002323", "卫东").await;
+    let customer_id = app.customer_id(&c.phone).await;
+    let (policy_id,): (String,) = sqlx::query_as("SELECT id FROM policies WHERE policy_no = $1")
+        .bind(&c.policy_no)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let claim = Report {
+        policy_id,
+        incident_date: app.clock.today_shanghai(),
+        place: "上海".into(),
+        description: "追尾".into(),
+        amount_claimed: None,
+        payout: PayoutChoice::Bank {
+            bank: "招商银行".into(),
+            account_no: "6225880212345678".into(),
+        },
+        files: vec![(
+            DocKind::ScenePhotos,
+            Upload {
+                name: "现场.jpg".into(),
+                kind: FileKind::Jpeg,
+                bytes: JPEG.to_vec(),
+            },
+        )],
+    };
+    report(&app.state, &customer_id, claim).await.unwrap();
+    let (claim_file,): (String,) =
+        sqlx::query_as("SELECT id FROM claim_files WHERE customer_id = $1")
+            .bind(&customer_id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    let id = case_id_of(&open(&b, "complaint", "claim:", "理赔太慢了，照片早就交过了。").await);
+    let staff = handler(&app, "agent.link", StaffRole::Agent).await;
+    assert_eq!(
+        post(&staff, "take_case", &[("case_id", &id)]).await,
+        format!("/staff/cases/{id}?done=taken")
+    );
+    let page = staff.page(&format!("/staff/cases/{id}")).await;
+    assert!(page.contains("data-testid=\"link-form\"") && page.contains(&claim_file));
+    // Someone else's file, or nonsense: refused with a message.
+    let (other_c, _) = signed_in(&app, "13900002324", "别人").await;
+    let _ = other_c;
+    for bad in ["../../etc/passwd", "nope", ""] {
+        let to = post(
+            &staff,
+            "link_case_document",
+            &[("case_id", &id), ("file_id", bad)],
+        )
+        .await;
+        assert_eq!(
+            to,
+            format!("/staff/cases/{id}?error=case_document"),
+            "{bad}"
+        );
+    }
+    // Linked, twice: once.
+    for _ in 0..2 {
+        assert_eq!(
+            post(
+                &staff,
+                "link_case_document",
+                &[("case_id", &id), ("file_id", &claim_file)]
+            )
+            .await,
+            format!("/staff/cases/{id}?done=linked")
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM case_files WHERE case_id = $1", &id)
+            .await,
+        1
+    );
+    assert_eq!(audited(&app, "case.document_linked", &id).await, 1);
+    // The customer sees it on the case, named by its claim, and can open it; no copy made.
+    let mine = b.page(&format!("/cases/{id}")).await;
+    assert!(mine.contains("已关联我们已有的材料"));
+    let files = file_links(&mine, &id);
+    assert_eq!(files.len(), 1);
+    let res = b.get(&files[0]).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    // Only the owner links.
+    let colleague = handler(&app, "agent.link2", StaffRole::Agent).await;
+    assert_eq!(
+        post(
+            &colleague,
+            "link_case_document",
+            &[("case_id", &id), ("file_id", &claim_file)]
+        )
+        .await,
+        format!("/staff/cases/{id}?error=case_not_owner")
+    );
+}
+
+#[tokio::test]
+async fn deadline_warnings_are_raised_once_each_and_an_overdue_case_apologises() {
+    use app::backend::services::cases::warn_due;
+    let app = spawn_app().await;
+    let (c, b) = signed_in(&app, "13900002325", "秦岚").await;
+    let id = case_id_of(&open(&b, "complaint", "policy:", "续保价格涨得太多。").await);
+    assert_eq!(warn_due(&app.state).await.unwrap(), 0);
+    let sms_before = app.sms_count(&c.phone).await;
+    app.clock.advance(8 * DAY);
+    // Two instances at once: one warning.
+    let (x, y) = tokio::join!(warn_due(&app.state), warn_due(&app.state));
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    let warned = "SELECT COUNT(*) FROM case_events WHERE case_id = $1 AND kind = 'warned'";
+    assert_eq!(app.count(warned, &id).await, 1);
+    app.clock.advance(4 * DAY + 3_600);
+    assert_eq!(warn_due(&app.state).await.unwrap(), 1);
+    assert_eq!(warn_due(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        app.sms_count(&c.phone).await,
+        sms_before,
+        "50 % and 80 % are for staff"
+    );
+    let staff = handler(&app, "agent.warn", StaffRole::Agent).await;
+    let page = staff.page(&format!("/staff/cases/{id}")).await;
+    assert!(page.contains("期限检查") && page.contains("已过 80%"));
+    let b = customer_again(&app, &c.phone).await;
+    assert!(
+        !b.page(&format!("/cases/{id}")).await.contains("期限检查"),
+        "the customer's timeline has no staff warnings"
+    );
+    app.clock.advance(3 * DAY + 60);
+    assert_eq!(warn_due(&app.state).await.unwrap(), 1);
+    assert_eq!(app.count(warned, &id).await, 3);
+    let sms = app.last_sms(&c.phone).await.unwrap();
+    assert!(sms.contains("很抱歉") && sms.contains("/s/"), "{sms}");
+    assert_eq!(warn_due(&app.state).await.unwrap(), 0);
+    assert_eq!(app.sms_count(&c.phone).await, sms_before + 1);
+}
+
+#[tokio::test]
+async fn the_owners_reply_reaches_the_customer_by_sms_with_the_case_link() {
+    let app = spawn_app().await;
+    let (c, b) = signed_in(&app, "13900002326", "尤佳").await;
+    let id = case_id_of(&open(&b, "question", "policy:", "怎样修改受益人？").await);
+    let staff = handler(&app, "agent.sms", StaffRole::Agent).await;
+    post(&staff, "take_case", &[("case_id", &id)]).await;
+    let before = app.sms_count(&c.phone).await;
+    app.clock.advance(60);
+    post(
+        &staff,
+        "answer_case",
+        &[
+            ("case_id", &id),
+            ("text", "您可以在保全服务中在线修改受益人。"),
+        ],
+    )
+    .await;
+    assert_eq!(app.sms_count(&c.phone).await, before + 1);
+    let sms = app.last_sms(&c.phone).await.unwrap();
+    assert!(sms.contains("给您留言") && sms.contains("/s/"), "{sms}");
+    // The customer's own reply sends them nothing.
+    reply(&b, &id, "好的，谢谢。").await;
+    assert_eq!(app.sms_count(&c.phone).await, before + 1);
 }

@@ -11,7 +11,7 @@ const PNG: &[u8] = include_bytes!("fixtures/scan.png");
 const PDF: &[u8] = include_bytes!("fixtures/estimate.pdf");
 
 /// The fixture photo as a phone camera writes it: with an EXIF block holding a GPS position.
-fn photo_with_location() -> Vec<u8> {
+pub(crate) fn photo_with_location() -> Vec<u8> {
     // TIFF, big-endian: IFD0 with one entry (GPSInfo → offset 26), then the GPS IFD with
     // GPSLatitudeRef = "N".
     let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();

@@ -111,18 +111,6 @@ const SERVER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("request_loan", &[("policy_id", "x"), ("amount", "10000")]),
-    (
-        "open_case",
-        &[
-            ("kind", "complaint"),
-            ("about", "policy:"),
-            ("body", "别人网站上提交的投诉"),
-        ],
-    ),
-    (
-        "reply_to_case",
-        &[("case_id", "x"), ("text", "别人网站上的回复")],
-    ),
     ("withdraw_case", &[("case_id", "x")]),
     (
         "reopen_case",
@@ -148,6 +136,7 @@ const SERVER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ),
     ("hand_over_case", &[("case_id", "x"), ("to_staff", "x")]),
     ("accept_case", &[("case_id", "x")]),
+    ("link_case_document", &[("case_id", "x"), ("file_id", "y")]),
 ];
 
 /// The form fields that would change this customer's notification settings.

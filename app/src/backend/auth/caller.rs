@@ -66,6 +66,10 @@ pub enum LinkScope {
     Roadside {
         policy_id: String,
     },
+    /// Follow this case and reply to it (not withdraw or reopen it: those need signing in).
+    Case {
+        case_id: String,
+    },
 }
 
 impl LinkScope {
@@ -86,6 +90,7 @@ impl LinkScope {
             Purpose::Roadside => Self::Roadside {
                 policy_id: target_id,
             },
+            Purpose::Case => Self::Case { case_id: target_id },
         }
     }
 }

@@ -11,6 +11,8 @@ pub enum Purpose {
     Booking,
     /// Ask for roadside help on this policy (target: the policy id): the answer to "JY".
     Roadside,
+    /// Follow and reply to this complaint or question case (target: the case id).
+    Case,
 }
 
 impl Purpose {
@@ -21,6 +23,7 @@ impl Purpose {
             Self::Survey => "survey",
             Self::Booking => "booking",
             Self::Roadside => "roadside",
+            Self::Case => "case",
         }
     }
 
@@ -31,6 +34,7 @@ impl Purpose {
             "survey" => Some(Self::Survey),
             "booking" => Some(Self::Booking),
             "roadside" => Some(Self::Roadside),
+            "case" => Some(Self::Case),
             _ => None,
         }
     }

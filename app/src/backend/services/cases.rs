@@ -6,12 +6,16 @@
 //! guarded UPDATE plus a timeline entry (a one-time step recorded once), an audit row and,
 //! when the customer should hear of it, an SMS, all in one transaction.
 
+use super::short_links::{self, Purpose};
+use super::uploads::{remove_files, store_files, Stored, Upload};
 use crate::backend::domain::cases::{
     self as rules, Actor, CaseText, ComplainedAbout, ExtendError, ExtensionReason, MoveError,
-    RootCause,
+    RootCause, Warning,
 };
+use crate::backend::domain::uploads::FileKind;
 use crate::backend::store::cases::{
-    self as store, CaseRow, EventRow, ExtensionRow, MoveSet, NewEvent, StaffPick, SubjectRow,
+    self as store, CaseFileRow, CaseRow, EventRow, ExtensionRow, FileOnRecord, MoveSet, NewEvent,
+    StaffPick, SubjectRow,
 };
 use crate::backend::store::{audit, customers, is_unique_violation, outbox};
 use crate::backend::AppState;
@@ -22,6 +26,10 @@ use sqlx::AnyConnection;
 
 /// Cases shown on one page.
 const LIST_LIMIT: i64 = 200;
+/// Files one message (the opening text or a reply) may carry (issue 23).
+pub const MAX_FILES: usize = 5;
+/// Claim files offered to staff for linking.
+const ON_RECORD_LIMIT: i64 = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
@@ -101,13 +109,9 @@ async fn audit_row(
     audit::record(conn, entry).await
 }
 
-/// The link to a case's page, for an SMS.
-fn case_link(state: &AppState, id: &str) -> String {
-    format!(
-        "{}/cases/{id}",
-        state.config.public_url.trim_end_matches('/')
-    )
-}
+/// How long a case's SMS link works: longer than the longest deadline (60 days) plus the
+/// 30 days in which an answer may be reopened.
+const LINK_DAYS: i64 = 90;
 
 /// Queues the SMS `cases.sms.{what}` to the case's customer, in their language, once per
 /// `dedupe` (category `servicing`: see migration 0014).
@@ -124,7 +128,16 @@ async fn notify(
         return Ok(());
     };
     let locale = Locale::parse(&contact.locale).unwrap_or_default();
-    let link = case_link(state, &c.id);
+    let link = short_links::create_url(
+        state,
+        &mut *conn,
+        &c.customer_id,
+        Purpose::Case,
+        &c.id,
+        now,
+        LINK_DAYS,
+    )
+    .await?;
     let kind = t_in(locale, &format!("cases.kind.{}", c.kind));
     let mut args: Vec<(&str, &str)> = vec![
         ("no", c.case_no.as_str()),
@@ -163,6 +176,7 @@ pub async fn open(
     state: &AppState,
     customer_id: &str,
     new: NewCase,
+    files: Vec<Upload>,
     ip: &str,
 ) -> Result<String, CaseError> {
     let pool = &state.db.pool;
@@ -186,36 +200,69 @@ pub async fn open(
     let now = state.clock.now();
     let year = chrono::Datelike::year(&state.clock.today_shanghai());
     let id = crate::backend::ids::new_id();
-    let mut tx = pool.begin().await?;
+    let written = store_files(state, &format!("cases/{id}"), files).await?;
+    let result = open_recorded(
+        state,
+        customer_id,
+        &new,
+        &id,
+        (about_id, &about_name),
+        &written,
+        ip,
+        now,
+        year,
+    )
+    .await;
+    if result.is_err() {
+        remove_files(state, &written).await;
+    }
+    result.map(|()| id)
+}
+
+/// The database half of `open`: everything in one transaction.
+#[allow(clippy::too_many_arguments)]
+async fn open_recorded(
+    state: &AppState,
+    customer_id: &str,
+    new: &NewCase,
+    id: &str,
+    (about_id, about_name): (Option<&str>, &str),
+    written: &[Stored],
+    ip: &str,
+    now: i64,
+    year: i32,
+) -> Result<(), CaseError> {
+    let mut tx = state.db.pool.begin().await?;
     let n = store::next_case_no(&mut tx, year).await?;
     let case_no = rules::case_no(year, n);
     store::insert_case(
         &mut tx,
         store::NewCase {
-            id: &id,
+            id,
             case_no: &case_no,
             customer_id,
             kind: new.kind,
             category: new.category,
             subject_id: new.subject_id.as_deref(),
             about_staff_id: about_id,
-            about_staff_name: &about_name,
+            about_staff_name: about_name,
             body: new.body.as_str(),
             due_at: rules::due_at(now, 0),
             now,
         },
     )
     .await?;
-    store::insert_event(
+    let event_id = store::insert_event(
         &mut tx,
         NewEvent {
             to_state: Some(State::Received),
             once_key: Some("received:0"),
-            ..NewEvent::on(&id, customer_id, EventKind::State, now)
+            ..NewEvent::on(id, customer_id, EventKind::State, now)
         },
     )
     .await?;
-    let c = store::get(&mut *tx, customer_id, &id)
+    attach(&mut tx, id, customer_id, &event_id, written, now).await?;
+    let c = store::get(&mut *tx, customer_id, id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("a case just made vanished"))?;
     let who = Mover::Customer(customer_id);
@@ -232,7 +279,37 @@ pub async fn open(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(())
+}
+
+/// Names the files written for a message (timeline entry `event_id`) in the database.
+async fn attach(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    customer_id: &str,
+    event_id: &str,
+    written: &[Stored],
+    now: i64,
+) -> sqlx::Result<()> {
+    for f in written {
+        store::insert_file(
+            &mut *conn,
+            store::NewCaseFile {
+                id: &f.id,
+                case_id,
+                customer_id,
+                event_id,
+                storage_key: Some(&f.key),
+                claim_file_id: None,
+                kind: f.kind.as_str(),
+                size_bytes: f.size,
+                name: &f.name,
+                now,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Who moves a case, and in whose name the audit row is written.
@@ -303,7 +380,7 @@ async fn transition(
     match event {
         Err(e) if is_unique_violation(&e) => return Err(CaseError::Conflict),
         other => other?,
-    }
+    };
     audit_row(&mut tx, who, c, &format!("case.{to}"), ip, now).await?;
     if let Some(what) = sms {
         notify(&mut tx, state, c, what, &once, &[], now).await?;
@@ -314,30 +391,45 @@ async fn transition(
 
 /// A timeline message (a reply) on an open case, with its audit row: the customer's, or
 /// the owner's.
+/// The owner's reply is sent to the customer by SMS too (with a link to read it).
 async fn reply(
     state: &AppState,
     c: &CaseRow,
     who: Mover<'_>,
     text: &CaseText,
+    files: Vec<Upload>,
     ip: &str,
 ) -> Result<(), CaseError> {
     if !c.state.is_open() {
         return Err(CaseError::Conflict);
     }
-    let now = state.clock.now();
-    let mut tx = state.db.pool.begin().await?;
-    store::insert_event(
-        &mut tx,
-        NewEvent {
-            staff_id: who.staff(),
-            body: text.as_str(),
-            ..NewEvent::on(&c.id, &c.customer_id, EventKind::Reply, now)
-        },
-    )
-    .await?;
-    audit_row(&mut tx, who, c, "case.reply", ip, now).await?;
-    tx.commit().await?;
-    Ok(())
+    let written = store_files(state, &format!("cases/{}", c.id), files).await?;
+    let result = async {
+        let now = state.clock.now();
+        let mut tx = state.db.pool.begin().await?;
+        let event_id = store::insert_event(
+            &mut tx,
+            NewEvent {
+                staff_id: who.staff(),
+                body: text.as_str(),
+                ..NewEvent::on(&c.id, &c.customer_id, EventKind::Reply, now)
+            },
+        )
+        .await?;
+        attach(&mut tx, &c.id, &c.customer_id, &event_id, &written, now).await?;
+        audit_row(&mut tx, who, c, "case.reply", ip, now).await?;
+        if who.staff().is_some() {
+            let dedupe = format!("reply:{event_id}");
+            notify(&mut tx, state, c, "replied", &dedupe, &[], now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    if result.is_err() {
+        remove_files(state, &written).await;
+    }
+    result
 }
 
 async fn mine(state: &AppState, customer_id: &str, id: &str) -> Result<CaseRow, CaseError> {
@@ -352,10 +444,11 @@ pub async fn customer_reply(
     customer_id: &str,
     id: &str,
     text: &CaseText,
+    files: Vec<Upload>,
     ip: &str,
 ) -> Result<(), CaseError> {
     let c = mine(state, customer_id, id).await?;
-    reply(state, &c, Mover::Customer(customer_id), text, ip).await
+    reply(state, &c, Mover::Customer(customer_id), text, files, ip).await
 }
 
 /// 撤回 — the customer withdraws an open case.
@@ -470,7 +563,7 @@ async fn owner_event(
     match event {
         Err(e) if is_unique_violation(&e) => return Err(CaseError::Conflict),
         other => other?,
-    }
+    };
     audit_row(conn, Mover::Staff(staff_id), c, action, ip, now).await?;
     Ok(())
 }
@@ -554,7 +647,143 @@ pub async fn staff_reply(
 ) -> Result<(), CaseError> {
     let c = any_case(state, id).await?;
     owned_by(&c, staff_id)?;
-    reply(state, &c, Mover::Staff(staff_id), text, ip).await
+    reply(state, &c, Mover::Staff(staff_id), text, vec![], ip).await
+}
+
+/// 不重复索要材料: the owner links a claim file the portal already holds for the
+/// customer to the case, instead of asking the customer to send it again. The customer
+/// sees it on the case; linking it twice changes nothing.
+pub async fn link_document(
+    state: &AppState,
+    staff_id: &str,
+    id: &str,
+    claim_file_id: &str,
+    ip: &str,
+) -> Result<(), CaseError> {
+    let c = any_case(state, id).await?;
+    owned_by(&c, staff_id)?;
+    if !c.state.is_open() {
+        return Err(CaseError::Conflict);
+    }
+    let pool = &state.db.pool;
+    let on_record = store::files_on_record(pool, &c.customer_id, ON_RECORD_LIMIT).await?;
+    let f = on_record
+        .iter()
+        .find(|f| f.id == claim_file_id)
+        .ok_or(CaseError::Subject)?;
+    let now = state.clock.now();
+    let mut tx = pool.begin().await?;
+    let event_id = store::insert_event(
+        &mut tx,
+        NewEvent {
+            staff_id: Some(staff_id),
+            body: &f.claim_no,
+            ..NewEvent::on(&c.id, &c.customer_id, EventKind::Linked, now)
+        },
+    )
+    .await?;
+    let linked = store::insert_file(
+        &mut tx,
+        store::NewCaseFile {
+            id: &crate::backend::ids::new_id(),
+            case_id: &c.id,
+            customer_id: &c.customer_id,
+            event_id: &event_id,
+            storage_key: None,
+            claim_file_id: Some(&f.id),
+            kind: &f.kind,
+            size_bytes: f.size_bytes,
+            name: "",
+            now,
+        },
+    )
+    .await;
+    match linked {
+        // Linked already: nothing to add.
+        Err(e) if is_unique_violation(&e) => return Ok(()),
+        other => other?,
+    }
+    audit_row(
+        &mut tx,
+        Mover::Staff(staff_id),
+        &c,
+        "case.document_linked",
+        ip,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A file of a case the caller may read (the case lookup did the scoping), with its bytes.
+pub async fn file(
+    state: &AppState,
+    case_id: &str,
+    file_id: &str,
+) -> anyhow::Result<Option<(FileKind, Vec<u8>)>> {
+    let Some(f) = store::file(&state.db.pool, case_id, file_id).await? else {
+        return Ok(None);
+    };
+    let Some(kind) = FileKind::parse(&f.kind) else {
+        return Ok(None);
+    };
+    Ok(state.files.get(&f.storage_key).await?.map(|b| (kind, b)))
+}
+
+/// How many cases one run of the warning job looks at per level.
+const WARN_BATCH: i64 = 200;
+
+/// The scheduled deadline warnings: for each open case whose clock has run half, 80 % or
+/// all of its time, a `warned` timeline entry staff see, once per round and level (two
+/// instances racing write it once: the once-key). An overdue case also tells the customer,
+/// by SMS, that we are late and that the case is still open. Returns the warnings raised.
+pub async fn warn_due(state: &AppState) -> anyhow::Result<usize> {
+    let now = state.clock.now();
+    let mut raised = 0;
+    for (level, tenths) in [
+        (Warning::Overdue, 10),
+        (Warning::Late, 8),
+        (Warning::Half, 5),
+    ] {
+        let due =
+            store::due_for_warning(&state.db.pool, level.as_str(), tenths, now, WARN_BATCH).await?;
+        for c in due {
+            // The SQL's threshold is inclusive; the rule decides (an overdue case is late
+            // only once its due time has passed).
+            if rules::warning(c.state, c.clock_start_at, c.due_at, now) < level {
+                continue;
+            }
+            if warn(state, &c, level, now).await? {
+                raised += 1;
+            }
+        }
+    }
+    Ok(raised)
+}
+
+async fn warn(state: &AppState, c: &CaseRow, level: Warning, now: i64) -> anyhow::Result<bool> {
+    let once = format!("warned:{}:{}", c.round, level.as_str());
+    let mut tx = state.db.pool.begin().await?;
+    let entry = store::insert_event(
+        &mut tx,
+        NewEvent {
+            body: level.as_str(),
+            once_key: Some(&once),
+            ..NewEvent::on(&c.id, &c.customer_id, EventKind::Warned, now)
+        },
+    )
+    .await;
+    match entry {
+        Err(e) if is_unique_violation(&e) => return Ok(false),
+        other => other?,
+    };
+    if level == Warning::Overdue {
+        let due = sms_date(c.due_at);
+        notify(&mut tx, state, c, "overdue", &once, &[("due", &due)], now).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Moves the deadline: the first time (to 30 days) by the owner with a reason; the second
@@ -701,10 +930,15 @@ pub async fn list(state: &AppState, customer_id: &str) -> anyhow::Result<Vec<Cas
 /// One case, its timeline and the extensions of its current round.
 pub struct CaseView {
     pub case: CaseRow,
+    /// For the customer, without the staff-only entries (deadline warnings).
     pub events: Vec<EventRow>,
     pub extensions: Vec<ExtensionRow>,
+    /// What came with the messages (`CaseFileRow::event_id` says which).
+    pub files: Vec<CaseFileRow>,
     /// Staff pages: who the case may be handed over to.
     pub handlers: Vec<StaffPick>,
+    /// Staff pages: the customer's claim files, to link instead of asking for them again.
+    pub on_record: Vec<FileOnRecord>,
 }
 
 async fn with_timeline(
@@ -716,22 +950,30 @@ async fn with_timeline(
         return Ok(None);
     };
     let pool = &state.db.pool;
-    let handlers = if staff {
-        store::handlers(pool)
+    let (handlers, on_record) = if staff {
+        let handlers = store::handlers(pool)
             .await?
             .into_iter()
             .filter(|s| {
                 Some(&s.id) != case.owner_staff_id.as_ref()
                     && Some(&s.id) != case.about_staff_id.as_ref()
             })
-            .collect()
+            .collect();
+        let on_record = store::files_on_record(pool, &case.customer_id, ON_RECORD_LIMIT).await?;
+        (handlers, on_record)
     } else {
-        vec![]
+        (vec![], vec![])
     };
+    let mut events = store::events(pool, &case.id).await?;
+    if !staff {
+        events.retain(|e| e.kind != EventKind::Warned);
+    }
     Ok(Some(CaseView {
-        events: store::events(pool, &case.id).await?,
+        events,
         extensions: store::extensions(pool, &case.id, case.round).await?,
+        files: store::files(pool, &case.id).await?,
         handlers,
+        on_record,
         case,
     }))
 }

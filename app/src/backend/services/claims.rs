@@ -29,12 +29,8 @@ pub const MAX_NOTE: usize = 500;
 /// Files one report or one upload may carry.
 pub const MAX_FILES: usize = 8;
 
-/// A file that passed `domain::uploads::accept`, with the name the phone gave it.
-pub struct Upload {
-    pub name: String,
-    pub kind: FileKind,
-    pub bytes: Vec<u8>,
-}
+pub use super::uploads::Upload;
+use super::uploads::{remove_files, store_files, Stored};
 
 pub enum PayoutChoice {
     /// The account's payout account (set in servicing).
@@ -81,64 +77,6 @@ impl From<sqlx::Error> for ReportError {
 }
 
 pub use crate::backend::domain::accounts::mask_account;
-
-fn storage_key(claim_id: &str, file_id: &str, kind: FileKind) -> String {
-    format!("claims/{claim_id}/{file_id}.{}", kind.extension())
-}
-
-/// A file written to the store, not yet named in the database.
-struct Stored {
-    id: String,
-    key: String,
-    name: String,
-    kind: FileKind,
-    size: i64,
-}
-
-/// Puts the files in the store; on any failure removes those already written.
-async fn store_files(
-    state: &AppState,
-    claim_id: &str,
-    files: Vec<Upload>,
-) -> anyhow::Result<Vec<Stored>> {
-    let mut written: Vec<Stored> = Vec::new();
-    for f in files {
-        let id = crate::backend::ids::new_id();
-        let key = storage_key(claim_id, &id, f.kind);
-        let size = f.bytes.len() as i64;
-        if let Err(e) = state.files.put(&key, f.bytes).await {
-            remove_files(state, &written).await;
-            return Err(e);
-        }
-        written.push(Stored {
-            id,
-            key,
-            name: clean_name(&f.name),
-            kind: f.kind,
-            size,
-        });
-    }
-    Ok(written)
-}
-
-async fn remove_files(state: &AppState, written: &[Stored]) {
-    for f in written {
-        if let Err(e) = state.files.delete(&f.key).await {
-            tracing::warn!(error = %e, "could not remove an orphaned upload");
-        }
-    }
-}
-
-/// What we keep of a file's name: printable, at most 80 characters, no path.
-fn clean_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    base.chars()
-        .filter(|c| !c.is_control())
-        .take(80)
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
 
 /// Reports a claim on one of the customer's active policies: a claim number, the line's
 /// document checklist (ticking off what came with the report), a handler, and an SMS with
@@ -217,7 +155,7 @@ pub async fn report(
         .ok_or(ReportError::PolicyNotFound)?;
     let claim_id = crate::backend::ids::new_id();
     let (kinds, uploads): (Vec<DocKind>, Vec<Upload>) = r.files.into_iter().unzip();
-    let written = store_files(state, &claim_id, uploads).await?;
+    let written = store_files(state, &format!("claims/{claim_id}"), uploads).await?;
     let result: Result<String, ReportError> = async {
         let handler = store::least_busy_handler(pool).await?;
         let mut tx = pool.begin().await?;
@@ -624,7 +562,7 @@ pub async fn upload(
         return Err(ChangeError::Conflict);
     }
     let now = state.clock.now();
-    let written = store_files(state, claim_id, files).await?;
+    let written = store_files(state, &format!("claims/{claim_id}"), files).await?;
     let result: Result<(), ChangeError> = async {
         let mut tx = pool.begin().await?;
         if !store::mark_received(&mut tx, claim_id, document_id, now).await? {
@@ -1112,17 +1050,4 @@ pub async fn add_note(
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_lose_their_path_and_control_characters() {
-        assert_eq!(clean_name("C:\\Users\\x\\IMG_0001.JPG"), "IMG_0001.JPG");
-        assert_eq!(clean_name("../../etc/passwd"), "passwd");
-        assert_eq!(clean_name("a\u{0}b\nc.pdf"), "abc.pdf");
-        assert_eq!(clean_name(&"x".repeat(200)).len(), 80);
-    }
 }

@@ -18,3 +18,4 @@ pub mod short_links;
 pub mod sms;
 pub mod sms_replies;
 pub mod surveys;
+pub mod uploads;

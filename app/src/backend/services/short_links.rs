@@ -43,6 +43,32 @@ pub async fn create(
     Ok(code)
 }
 
+/// Creates a link for `days` (inside the caller's transaction) and returns its full
+/// address, as an SMS carries it.
+pub async fn create_url(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    purpose: Purpose,
+    target_id: &str,
+    now: i64,
+    days: i64,
+) -> sqlx::Result<String> {
+    let code = create(
+        conn,
+        customer_id,
+        purpose,
+        target_id,
+        now,
+        now + days * 86_400,
+    )
+    .await?;
+    Ok(format!(
+        "{}/s/{code}",
+        state.config.public_url.trim_end_matches('/')
+    ))
+}
+
 /// A link that can be used now.
 #[derive(Clone, Debug)]
 pub struct LiveLink {

@@ -368,12 +368,13 @@ impl<'a> NewEvent<'a> {
 
 /// Appends a timeline entry. A one-time step recorded already fails on the unique index
 /// (`store::is_unique_violation`).
-pub async fn insert_event(conn: &mut AnyConnection, e: NewEvent<'_>) -> sqlx::Result<()> {
+pub async fn insert_event(conn: &mut AnyConnection, e: NewEvent<'_>) -> sqlx::Result<String> {
+    let id = crate::backend::ids::new_id();
     sqlx::query(
         "INSERT INTO case_events (id, case_id, customer_id, kind, to_state, actor_kind, actor_staff_id, body, once_key, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(crate::backend::ids::new_id())
+    .bind(&id)
     .bind(e.case_id)
     .bind(e.customer_id)
     .bind(e.kind.as_str())
@@ -385,11 +386,12 @@ pub async fn insert_event(conn: &mut AnyConnection, e: NewEvent<'_>) -> sqlx::Re
     .bind(e.at)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EventRow {
+    pub id: String,
     #[sqlx(try_from = "String")]
     pub kind: CaseEventKind,
     pub to_state: Option<String>,
@@ -412,7 +414,7 @@ pub async fn events<'e>(
     case_id: &str,
 ) -> sqlx::Result<Vec<EventRow>> {
     sqlx::query_as(
-        "SELECT e.kind, e.to_state, e.actor_kind, s.display_name AS actor_name, s.role AS actor_role, e.body, e.at \
+        "SELECT e.id, e.kind, e.to_state, e.actor_kind, s.display_name AS actor_name, s.role AS actor_role, e.body, e.at \
          FROM case_events e LEFT JOIN staff s ON s.id = e.actor_staff_id WHERE e.case_id = $1 ORDER BY e.at, e.id",
     )
     .bind(case_id)
@@ -482,6 +484,148 @@ pub async fn handlers<'e>(ex: impl Executor<'e, Database = Any>) -> sqlx::Result
     sqlx::query_as(
         "SELECT id, display_name, role FROM staff WHERE disabled = 0 ORDER BY role, display_name, id",
     )
+    .fetch_all(ex)
+    .await
+}
+
+/// A file that came with a case's message: sent by the customer, or a claim file the
+/// portal holds, linked by staff (then `claim_no` and `document` say which).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseFileRow {
+    pub id: String,
+    pub event_id: String,
+    /// `domain::uploads::FileKind::as_str`.
+    pub kind: String,
+    pub name: String,
+    pub size_bytes: i64,
+    /// Where the bytes are: the case's own file, or the linked claim file's.
+    pub storage_key: String,
+    pub claim_no: Option<String>,
+    /// The claim document's kind (`claim.doc.{}`), for a linked file.
+    pub document: Option<String>,
+}
+
+const FILE_SELECT: &str = "SELECT f.id, f.event_id, f.kind, \
+     COALESCE(NULLIF(f.name, ''), cf.name, '') AS name, f.size_bytes, \
+     COALESCE(f.storage_key, cf.storage_key) AS storage_key, c.claim_no, d.kind AS document \
+     FROM case_files f LEFT JOIN claim_files cf ON cf.id = f.claim_file_id \
+     LEFT JOIN claims c ON c.id = cf.claim_id LEFT JOIN claim_documents d ON d.id = cf.document_id";
+
+/// A case's files, in the order they came.
+pub async fn files<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    case_id: &str,
+) -> sqlx::Result<Vec<CaseFileRow>> {
+    sqlx::query_as(&format!(
+        "{FILE_SELECT} WHERE f.case_id = $1 ORDER BY f.added_at, f.id"
+    ))
+    .bind(case_id)
+    .fetch_all(ex)
+    .await
+}
+
+/// One of a case's files (the caller has already made sure the case is theirs to read).
+pub async fn file<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    case_id: &str,
+    file_id: &str,
+) -> sqlx::Result<Option<CaseFileRow>> {
+    sqlx::query_as(&format!("{FILE_SELECT} WHERE f.case_id = $1 AND f.id = $2"))
+        .bind(case_id)
+        .bind(file_id)
+        .fetch_optional(ex)
+        .await
+}
+
+pub struct NewCaseFile<'a> {
+    pub id: &'a str,
+    pub case_id: &'a str,
+    pub customer_id: &'a str,
+    pub event_id: &'a str,
+    /// The file the customer sent, or
+    pub storage_key: Option<&'a str>,
+    /// the claim file linked (of the same customer: the caller checks).
+    pub claim_file_id: Option<&'a str>,
+    pub kind: &'a str,
+    pub size_bytes: i64,
+    pub name: &'a str,
+    pub now: i64,
+}
+
+/// Records a case file. Linking a claim file a second time fails on the unique index.
+pub async fn insert_file(conn: &mut AnyConnection, f: NewCaseFile<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO case_files (id, case_id, customer_id, event_id, storage_key, claim_file_id, kind, size_bytes, name, added_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(f.id)
+    .bind(f.case_id)
+    .bind(f.customer_id)
+    .bind(f.event_id)
+    .bind(f.storage_key)
+    .bind(f.claim_file_id)
+    .bind(f.kind)
+    .bind(f.size_bytes)
+    .bind(f.name)
+    .bind(f.now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A claim file the portal already holds for the customer: what staff may link to a case
+/// instead of asking for it again.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FileOnRecord {
+    pub id: String,
+    pub claim_no: String,
+    /// `claim.doc.{}`.
+    pub document: String,
+    pub kind: String,
+    pub name: String,
+    pub size_bytes: i64,
+    pub uploaded_at: i64,
+}
+
+/// The customer's claim files, newest first (at most `limit`).
+pub async fn files_on_record<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<FileOnRecord>> {
+    sqlx::query_as(
+        "SELECT cf.id, c.claim_no, d.kind AS document, cf.kind, cf.name, cf.size_bytes, cf.uploaded_at \
+         FROM claim_files cf JOIN claims c ON c.id = cf.claim_id JOIN claim_documents d ON d.id = cf.document_id \
+         WHERE cf.customer_id = $1 ORDER BY cf.uploaded_at DESC, cf.id LIMIT $2",
+    )
+    .bind(customer_id)
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}
+
+/// Open cases of `states` whose clock has run at least `tenths`/10 of its time at `now`
+/// and that have no `warned` entry with `once_key` `warned:{round}:{level}` yet: what the
+/// deadline-warning job still has to warn of (at most `limit`).
+pub async fn due_for_warning<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    level: &str,
+    tenths: i64,
+    now: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<CaseRow>> {
+    // (now - start) * 10 >= (due - start) * tenths, kept in integers for both engines.
+    sqlx::query_as(&format!(
+        "{SELECT} WHERE k.state IN ('received', 'acknowledged', 'in_progress', 'reopened') \
+         AND ($1 - k.clock_start_at) * 10 >= (k.due_at - k.clock_start_at) * $2 \
+         AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = k.id \
+             AND e.once_key = 'warned:' || CAST(k.round AS TEXT) || ':' || $3) \
+         ORDER BY k.due_at, k.id LIMIT $4"
+    ))
+    .bind(now)
+    .bind(tenths)
+    .bind(level)
+    .bind(limit)
     .fetch_all(ex)
     .await
 }

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod claims;
 pub mod console;
 pub mod customers;
+pub mod drafts;
 pub mod job_leases;
 pub mod loans;
 pub mod login_attempts;

@@ -3,7 +3,8 @@
 //! across the first demo customers — one just in, one just past its 80 % warning, one
 //! extended with a reason, one answered within the reopen window, one reopened, one about
 //! a member of staff (owned by someone else), one closed and one withdrawn — so the
-//! customer's pages and the handlers' queue show real history.
+//! customer's pages and the handlers' queue show real history. The first links a claim
+//! document the portal already holds.
 
 use super::demo_claims::DemoPolicy;
 use super::domain::cases::{self as rules, RootCause, DAY};
@@ -26,6 +27,8 @@ enum Step {
         text: &'static str,
     },
     Extend(&'static str),
+    /// The owner links the customer's newest claim document on file (不重复索要材料).
+    LinkOnRecord,
     Resolve(&'static str, RootCause),
     Reopen(&'static str),
 }
@@ -58,6 +61,7 @@ fn stories() -> Vec<Story> {
                 (3, To(State::Acknowledged)),
                 (20, To(State::InProgress)),
                 (21, Reply { staff: true, text: "您好，已联系理赔部门，查勘员将在两个工作日内与您联系，请保持电话畅通。" }),
+                (22, LinkOnRecord),
                 (60, Reply { staff: false, text: "还是没有人联系我。" }),
             ],
         },
@@ -282,6 +286,36 @@ pub async fn generate(
                             reason,
                             Some(&once),
                         ),
+                    )
+                    .await?;
+                    continue;
+                }
+                Step::LinkOnRecord => {
+                    let sid = owner.ok_or_else(|| {
+                        anyhow::anyhow!("demo case linked a document before anyone took it")
+                    })?;
+                    let on_record = store::files_on_record(&mut *c, &p.customer_id, 1).await?;
+                    let Some(f) = on_record.first() else {
+                        continue;
+                    };
+                    let base = on(EventKind::Linked, at);
+                    let event_id =
+                        store::insert_event(c, event(base, None, Some(sid), &f.claim_no, None))
+                            .await?;
+                    store::insert_file(
+                        c,
+                        store::NewCaseFile {
+                            id: &crate::backend::ids::new_id(),
+                            case_id: &id,
+                            customer_id: &p.customer_id,
+                            event_id: &event_id,
+                            storage_key: None,
+                            claim_file_id: Some(&f.id),
+                            kind: &f.kind,
+                            size_bytes: f.size_bytes,
+                            name: "",
+                            now: at,
+                        },
                     )
                     .await?;
                     continue;

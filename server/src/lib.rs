@@ -13,6 +13,7 @@ mod outage;
 mod refusal;
 mod security_headers;
 mod server_fns;
+mod staff_download;
 pub mod static_files;
 mod survey_export;
 

@@ -108,7 +108,8 @@ async fn record(
             ..NewEvent::on(case_id, customer_id, e.kind, e.at)
         },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Moves the case and writes the state entry of the move.

@@ -30,7 +30,9 @@ async fn open(app: &TestApp, customer_id: &str, kind: CaseKind, policy: Option<&
         about: About::Nobody,
         body: CaseText::parse("续保保费上涨了，想知道原因。").unwrap(),
     };
-    svc::open(&app.state, customer_id, new, IP).await.unwrap()
+    svc::open(&app.state, customer_id, new, vec![], IP)
+        .await
+        .unwrap()
 }
 
 async fn take_and_start(app: &TestApp, staff: &str, id: &str) {

@@ -4,6 +4,7 @@
 mod body_limit;
 mod calendar;
 mod case_files;
+mod case_stats_csv;
 mod claim_files;
 mod client_ip;
 mod cross_site;
@@ -12,6 +13,7 @@ mod outage;
 mod refusal;
 mod security_headers;
 mod server_fns;
+mod staff_download;
 pub mod static_files;
 mod survey_export;
 
@@ -173,6 +175,10 @@ pub const PLAIN_ROUTES: &[PlainRoute] = &[
         path: app::api::surveys::STAFF_SURVEYS_CSV,
         audience: Audience::Staff(Permission::SurveyResults),
     },
+    PlainRoute {
+        path: app::api::case_stats::STAFF_CASE_STATS_CSV,
+        audience: Audience::Staff(Permission::CaseStatistics),
+    },
 ];
 
 fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
@@ -189,6 +195,7 @@ fn plain_handler(path: &str) -> axum::routing::MethodRouter<ServerState> {
         "/cases/{case}/files/{file}" => get(case_files::download),
         "/bookings/{id}/calendar.ics" => get(calendar::booking_ics),
         app::api::surveys::STAFF_SURVEYS_CSV => get(survey_export::answers_csv),
+        app::api::case_stats::STAFF_CASE_STATS_CSV => get(case_stats_csv::cases_csv),
         // A table entry without a handler: caught by every test, at start.
         other => unreachable!("no handler for plain route {other}"),
     }

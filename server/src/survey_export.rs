@@ -2,8 +2,7 @@
 //! file, for staff with `SurveyResults`. Staff without it get a 404 (as the page does);
 //! anyone else the staff sign-in page.
 
-use app::backend::auth::caller::Refused;
-use app::backend::auth::Caller;
+use crate::staff_download::{csv_file, staff_with};
 use app::backend::services::surveys::{self, ResultsQuery};
 use app::backend::AppState;
 use app::model::Permission;
@@ -16,23 +15,9 @@ pub async fn answers_csv(
     Query(params): Query<HashMap<String, String>>,
     req: Request,
 ) -> Response {
-    let caller = req
-        .extensions()
-        .get::<Caller>()
-        .cloned()
-        .unwrap_or_default();
-    let staff_id = match caller.staff_with(Permission::SurveyResults) {
-        Ok((id, _)) => id.to_owned(),
-        Err(Refused::Forbidden) => {
-            return (http::StatusCode::NOT_FOUND, "not found").into_response()
-        }
-        Err(_) => {
-            return (
-                http::StatusCode::FOUND,
-                [(http::header::LOCATION, "/staff/login")],
-            )
-                .into_response()
-        }
+    let staff_id = match staff_with(&req, Permission::SurveyResults) {
+        Ok(id) => id,
+        Err(refused) => return refused.into_response(),
     };
     let get = |k: &str| params.get(k).map(String::as_str);
     let q = ResultsQuery::parse(
@@ -43,24 +28,7 @@ pub async fn answers_csv(
     );
     let locale = app::i18n::Locale::from_headers(req.headers());
     match surveys::csv(&state, &staff_id, &q, locale).await {
-        Ok(body) => {
-            let disposition = format!(
-                "attachment; filename=\"anxin-surveys-{}-{}.csv\"",
-                q.from, q.to
-            );
-            (
-                [
-                    (
-                        http::header::CONTENT_TYPE,
-                        "text/csv; charset=utf-8".to_owned(),
-                    ),
-                    (http::header::CONTENT_DISPOSITION, disposition),
-                    (http::header::CACHE_CONTROL, "no-store".to_owned()),
-                ],
-                body,
-            )
-                .into_response()
-        }
+        Ok(body) => csv_file(&format!("anxin-surveys-{}-{}.csv", q.from, q.to), body),
         Err(e) => {
             tracing::error!(error = %e, "survey export failed");
             http::StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -4,6 +4,8 @@
 //! redirect (Post/Redirect/Get) carrying an error *code*, never a sentence.
 
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod case_stats;
 pub mod cases;
 pub mod claims;
 pub mod console;

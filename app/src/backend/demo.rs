@@ -628,6 +628,7 @@ pub async fn generate(state: &AppState, seed: u64) -> anyhow::Result<DemoSummary
     super::demo_services::generate(c, seed, now, today).await?;
     super::demo_servicing::generate(c, state, &claim_policies, &staff_ids, now).await?;
     super::demo_cases::generate(c, &claim_policies, &staff_ids, now).await?;
+    super::demo_case_history::generate(c, &claim_policies, &staff_ids, now).await?;
     super::demo_console::generate(c, &staff_ids, now).await?;
     super::demo_surveys::generate(c, state, seed).await?;
     super::demo_sms::generate(c, state, now).await?;

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod demo_bulk;
+mod demo_case_history;
 mod demo_cases;
 mod demo_claims;
 mod demo_console;

@@ -127,13 +127,15 @@ pub enum Permission {
     AuditLog,
     /// Extend a case's deadline past 30 days.
     ExtendCases,
+    /// 投诉统计 — read complaint and question case statistics and export them.
+    CaseStatistics,
     /// Create, disable and reset staff accounts.
     ManageStaff,
     ManageProviders,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Self::SearchCustomers,
         Self::ViewCustomer,
         Self::ViewAsCustomer,
@@ -145,6 +147,7 @@ impl Permission {
         Self::SlotCalendars,
         Self::AuditLog,
         Self::ExtendCases,
+        Self::CaseStatistics,
         Self::ManageStaff,
         Self::ManageProviders,
     ];
@@ -162,7 +165,8 @@ impl Permission {
             | Self::SurveyResults
             | Self::SlotCalendars
             | Self::AuditLog
-            | Self::ExtendCases => Supervisor,
+            | Self::ExtendCases
+            | Self::CaseStatistics => Supervisor,
             Self::ManageStaff | Self::ManageProviders => Admin,
         }
     }
@@ -272,6 +276,7 @@ mod permission_tests {
                     SlotCalendars,
                     AuditLog,
                     ExtendCases,
+                    CaseStatistics,
                 ],
             ),
             (Admin, &Permission::ALL),

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Only the islands inside them hydrate.
 
 mod activate;
+mod case_stats;
 mod cases;
 mod claims;
 mod console;
@@ -128,6 +129,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/cases/:id") view=cases::CasePage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/cases") view=cases::StaffCasesPage ssr=SsrMode::Async/>
                 <Route path=path!("/staff/cases/:id") view=cases::StaffCasePage ssr=SsrMode::Async/>
+                <Route path=path!("/staff/case-stats") view=case_stats::StaffCaseStatsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -92,6 +92,9 @@ pub fn StaffHomePage() -> impl IntoView {
                                     {home.role.can(crate::model::Permission::SurveyResults).then(|| view! {
                                         <p><a class="btn btn-quiet" href=crate::api::surveys::STAFF_SURVEYS data-testid="survey-results-link">{t("survey.staff.link")}</a></p>
                                     })}
+                                    {home.role.can(crate::model::Permission::CaseStatistics).then(|| view! {
+                                        <p><a class="btn btn-quiet" href=crate::api::case_stats::STAFF_CASE_STATS data-testid="case-stats-link">{t("case_stats.link")}</a></p>
+                                    })}
                                 </section>
                             </Layout>
                         }

@@ -22,6 +22,7 @@ const STAFF_PAGES: &[(&str, Option<Permission>)] = &[
     ("/staff/requests/{id}", Some(Permission::ReviewServicing)),
     ("/staff/cases", Some(Permission::HandleCases)),
     ("/staff/cases/{id}", Some(Permission::HandleCases)),
+    ("/staff/case-stats", Some(Permission::CaseStatistics)),
 ];
 
 /// `{id}` of a staff page: the claim, the customer, the servicing request or the case.

@@ -8,6 +8,7 @@ mod access;
 mod activation;
 mod assets;
 mod bookings;
+mod case_stats;
 mod cases;
 mod claims;
 mod cli;

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod booking;
+pub mod case_stats;
 pub mod cases;
 pub mod claims;
 pub mod customer_profile;

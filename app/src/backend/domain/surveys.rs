@@ -137,7 +137,7 @@ impl Tally {
 }
 
 /// `100 * part / whole`, rounded half away from zero.
-fn rounded_percent(part: i64, whole: i64) -> i64 {
+pub fn rounded_percent(part: i64, whole: i64) -> i64 {
     let x = 200 * part;
     let d = 2 * whole;
     if x >= 0 {

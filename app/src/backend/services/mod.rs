@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bookings;
+pub mod case_stats;
 pub mod cases;
 pub mod claims;
 pub mod console;

@@ -5,6 +5,7 @@
 pub mod attempt_limits;
 pub mod audit;
 pub mod bookings;
+pub mod case_stats;
 pub mod cases;
 pub mod claims;
 pub mod console;

@@ -552,6 +552,12 @@ pub fn StaffCasesPage() -> impl IntoView {
                     Err(e) => super::staff::staff_page_error(e),
                     Ok(items) => {
                         let count = items.len().to_string();
+                        let may_stats = crate::api::ctx::caller()
+                            .staff_with(crate::model::Permission::CaseStatistics)
+                            .is_ok();
+                        let stats_link = may_stats.then(|| view! {
+                            <p><a href=crate::api::case_stats::STAFF_CASE_STATS data-testid="case-stats-link">{t("case_stats.link")}</a></p>
+                        });
                         let states = State::ALL.iter().map(|s| view! {
                             <option value=s.as_str() selected={state.as_deref() == Some(s.as_str())}>{t(&format!("cases.state.{s}"))}</option>
                         }).collect_view();
@@ -573,6 +579,7 @@ pub fn StaffCasesPage() -> impl IntoView {
                             <Layout viewer=Viewer::Staff>
                                 <p><a href="/staff">{t("staff_claims.back")}</a></p>
                                 <h1>{t("cases.staff.title")}</h1>
+                                {stats_link}
                                 <form method="get" action=STAFF_CASES class="card filters">
                                     <label for="f-state">{t("cases.staff.state")}</label>
                                     <select id="f-state" name="state"><option value="">{t("cases.staff.open")}</option>{states}</select>

@@ -725,10 +725,7 @@ pub async fn file(
     let Some(f) = store::file(&state.db.pool, case_id, file_id).await? else {
         return Ok(None);
     };
-    let Some(kind) = FileKind::parse(&f.kind) else {
-        return Ok(None);
-    };
-    Ok(state.files.get(&f.storage_key).await?.map(|b| (kind, b)))
+    super::uploads::read(state, &f.kind, &f.storage_key).await
 }
 
 /// How many cases one run of the warning job looks at per level.

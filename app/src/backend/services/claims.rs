@@ -512,10 +512,7 @@ pub async fn file(
     let Some(f) = store::file(&state.db.pool, claim_id, file_id).await? else {
         return Ok(None);
     };
-    let Some(kind) = FileKind::parse(&f.kind) else {
-        return Ok(None);
-    };
-    Ok(state.files.get(&f.storage_key).await?.map(|b| (kind, b)))
+    super::uploads::read(state, &f.kind, &f.storage_key).await
 }
 
 #[derive(Debug, thiserror::Error)]

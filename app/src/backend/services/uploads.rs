@@ -56,6 +56,18 @@ pub async fn remove_files(state: &AppState, written: &[Stored]) {
     }
 }
 
+/// A stored file's bytes and kind (`kind` as the database keeps it), if it is still there.
+pub async fn read(
+    state: &AppState,
+    kind: &str,
+    storage_key: &str,
+) -> anyhow::Result<Option<(FileKind, Vec<u8>)>> {
+    let Some(kind) = FileKind::parse(kind) else {
+        return Ok(None);
+    };
+    Ok(state.files.get(storage_key).await?.map(|b| (kind, b)))
+}
+
 /// What we keep of a file's name: printable, at most 80 characters, no path.
 fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");

@@ -495,6 +495,10 @@ fn customer_actions(c: &CaseRow, access: CaseAccess, error: &Option<FormError>) 
             {text_form(ReopenCase::PATH, &c.id, &t("cases.reopen_label"), &t("cases.reopen"), "reopen-form", error)}
         }
     });
+    // A case closed for good offers nothing: no empty card.
+    if reply.is_none() && reopen.is_none() && withdraw.is_none() {
+        return ().into_any();
+    }
     view! { <section class="card">{reply}{reopen}{withdraw}</section> }.into_any()
 }
 

@@ -79,8 +79,10 @@ test("a complaint with a photo, answered by its owner, followed from the SMS lin
   await p.getByTestId("reply-form").getByRole("button", { name: "发送" }).click();
   await expect(p).toHaveURL(/done=replied/);
   await expect(p.getByTestId("timeline")).toContainText("收到了，谢谢");
-  // (A link's session asking for /cases is sent to the login, which sends it back: a redirect
-  // loop, recorded for the next session; the integration test checks the first redirect.)
+  // The list of cases is not for a link's session: it is asked to sign in.
+  await p.goto(`${base}/cases`);
+  await expect(p).toHaveURL(/\/login/);
+  await expect(p.getByTestId("login-form")).toBeVisible();
   await phone.close();
 
   // Signed in, the customer sees the whole exchange.

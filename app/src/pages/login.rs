@@ -1,4 +1,4 @@
-use crate::api::account::{viewer, Viewer};
+use crate::api::account::viewer;
 use crate::api::auth::{
     LoginWithCode, RequestLoginCode, ResendLoginCode, CODE_PAGE, REMEMBERED_PHONE,
 };
@@ -36,7 +36,10 @@ pub fn LoginPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {Suspend::new(async move {
                 let viewer = viewer().await;
-                if matches!(viewer, Viewer::Customer) {
+                // Someone already signed in goes home. A short-link session is not signed
+                // in: it can read its one renewal, claim or case, and asks for the form
+                // when it wants more (sending it home would send it straight back here).
+                if ctx::caller().reading_customer().is_ok() {
                     ctx::go_page("/");
                 }
                 let error = error_from_query();

@@ -1050,8 +1050,13 @@ async fn the_case_sms_link_lands_on_that_case_to_read_and_reply_nothing_else() {
         reply(&phone, &id, "用别的链接回复。").await,
         format!("/login?next=/cases/{id}")
     );
-    assert!(redirected(&phone.get("/cases").await).starts_with("/login"));
+    let to_login = redirected(&phone.get("/cases").await);
+    assert!(to_login.starts_with("/login"), "{to_login}");
     assert!(redirected(&phone.get("/policies").await).starts_with("/login"));
+    // The login page shows its form to a link session (it used to send it home, and home
+    // sent it back: a loop in a real browser), and signing in there opens the whole account.
+    let login = phone.page(&to_login).await;
+    assert!(login.contains("data-testid=\"login-form\""), "{login}");
     let back = post(&phone, "withdraw_case", &[("case_id", &other)]).await;
     assert!(back.starts_with("/login"), "{back}");
     assert_eq!(state_of(&app, &other).await, "received");
@@ -1063,6 +1068,10 @@ async fn the_case_sms_link_lands_on_that_case_to_read_and_reply_nothing_else() {
         .await,
         0
     );
+    // Signing in on the same phone makes it the customer's own session: both cases.
+    assert_eq!(redirected(&phone.login(&c.phone, PASSWORD).await), "/");
+    let list = phone.page("/cases").await;
+    assert!(list.contains(&id) && list.contains(&other), "{list}");
 }
 
 #[tokio::test]

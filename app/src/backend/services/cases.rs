@@ -135,7 +135,7 @@ async fn notify(
         Purpose::Case,
         &c.id,
         now,
-        LINK_DAYS,
+        now + LINK_DAYS * 86_400,
     )
     .await?;
     let kind = t_in(locale, &format!("cases.kind.{}", c.kind));

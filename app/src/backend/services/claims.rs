@@ -222,7 +222,8 @@ pub async fn report(
                 }
             }
         }
-        let code = short_links::create(
+        let link = short_links::create_url(
+            state,
             &mut tx,
             customer_id,
             Purpose::Claim,
@@ -231,7 +232,6 @@ pub async fn report(
             now + LINK_DAYS * 86_400,
         )
         .await?;
-        let link = format!("{}/s/{code}", state.config.public_url.trim_end_matches('/'));
         let body = t_in_with(
             Locale::ZhCn,
             "sms.claim_reported",
@@ -651,7 +651,8 @@ async fn notify(
     let Some(customer) = customers::profile(&mut *conn, &claim.customer_id).await? else {
         return Ok(());
     };
-    let code = short_links::create(
+    let link = short_links::create_url(
+        state,
         conn,
         &claim.customer_id,
         Purpose::Claim,
@@ -660,7 +661,6 @@ async fn notify(
         now + LINK_DAYS * 86_400,
     )
     .await?;
-    let link = format!("{}/s/{code}", state.config.public_url.trim_end_matches('/'));
     let mut args = vec![
         ("claim_no", claim.claim_no.as_str()),
         ("link", link.as_str()),

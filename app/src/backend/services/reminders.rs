@@ -41,7 +41,8 @@ pub async fn queue_renewal_reminders(state: &AppState) -> anyhow::Result<usize> 
             continue;
         }
         let mut tx = state.db.pool.begin().await?;
-        let code = short_links::create(
+        let link = short_links::create_url(
+            state,
             &mut tx,
             &s.customer_id,
             Purpose::Renewal,
@@ -50,7 +51,6 @@ pub async fn queue_renewal_reminders(state: &AppState) -> anyhow::Result<usize> 
             s.expires_at,
         )
         .await?;
-        let link = format!("{}/s/{code}", state.config.public_url.trim_end_matches('/'));
         let last4 = PolicyNo::parse(&s.policy_no)
             .map(|p| p.as_str()[p.as_str().len() - 4..].to_owned())
             .unwrap_or_default();

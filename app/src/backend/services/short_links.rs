@@ -43,8 +43,8 @@ pub async fn create(
     Ok(code)
 }
 
-/// Creates a link for `days` (inside the caller's transaction) and returns its full
-/// address, as an SMS carries it.
+/// Creates a link until `expires_at` (inside the caller's transaction) and returns its
+/// full address, as an SMS carries it.
 pub async fn create_url(
     state: &AppState,
     conn: &mut AnyConnection,
@@ -52,17 +52,9 @@ pub async fn create_url(
     purpose: Purpose,
     target_id: &str,
     now: i64,
-    days: i64,
+    expires_at: i64,
 ) -> sqlx::Result<String> {
-    let code = create(
-        conn,
-        customer_id,
-        purpose,
-        target_id,
-        now,
-        now + days * 86_400,
-    )
-    .await?;
+    let code = create(conn, customer_id, purpose, target_id, now, expires_at).await?;
     Ok(format!(
         "{}/s/{code}",
         state.config.public_url.trim_end_matches('/')

@@ -327,12 +327,16 @@ async fn link(
     now: i64,
 ) -> anyhow::Result<String> {
     let customer = customer_id.ok_or_else(|| anyhow::anyhow!("a link for nobody"))?;
-    let code =
-        short_links::create(tx, customer, purpose, target, now, now + LINK_DAYS * 86_400).await?;
-    Ok(format!(
-        "{}/s/{code}",
-        state.config.public_url.trim_end_matches('/')
-    ))
+    Ok(short_links::create_url(
+        state,
+        tx,
+        customer,
+        purpose,
+        target,
+        now,
+        now + LINK_DAYS * 86_400,
+    )
+    .await?)
 }
 
 pub fn help_text(locale: Locale) -> String {

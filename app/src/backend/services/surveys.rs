@@ -72,7 +72,8 @@ pub async fn invite(
     {
         return Ok(None);
     }
-    let code = short_links::create(
+    let link = short_links::create_url(
+        state,
         conn,
         done.customer_id,
         Purpose::Survey,
@@ -81,7 +82,6 @@ pub async fn invite(
         expires_at,
     )
     .await?;
-    let link = format!("{}/s/{code}", state.config.public_url.trim_end_matches('/'));
     let body = t_in_with(
         Locale::ZhCn,
         "survey.sms",

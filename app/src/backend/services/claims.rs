@@ -329,7 +329,13 @@ const MEDIANS_TTL_SECS: i64 = 300;
 /// Each line's stage medians, from the claims of the last year; computed at most once per
 /// `MEDIANS_TTL_SECS` of the app's clock per line and instance (concurrent requests wait
 /// for the one computing instead of each reading the history).
-async fn medians(state: &AppState, line: Line) -> sqlx::Result<StageMedians> {
+/// `ex` is the caller's own connection when it holds one: waiting for a second one while
+/// holding the first could starve the pool.
+async fn medians<'e>(
+    state: &AppState,
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    line: Line,
+) -> sqlx::Result<StageMedians> {
     let now = state.clock.now();
     let mut cache = state.claim_medians.lock().await;
     if let Some((at, m)) = cache.get(&line) {
@@ -337,18 +343,21 @@ async fn medians(state: &AppState, line: Line) -> sqlx::Result<StageMedians> {
             return Ok(m.clone());
         }
     }
-    let entries = store::history(&state.db.pool, line.as_str(), now - HISTORY_SECS).await?;
+    let entries = store::history(ex, line.as_str(), now - HISTORY_SECS).await?;
     let m = StageMedians::from_history(&entries);
     cache.insert(line, (now, m.clone()));
     Ok(m)
 }
 
-async fn build_view(state: &AppState, claim: ClaimRow) -> anyhow::Result<ClaimView> {
-    let pool = &state.db.pool;
+async fn build_view(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    claim: ClaimRow,
+) -> anyhow::Result<ClaimView> {
     let line = Line::parse(&claim.line).unwrap_or(Line::Auto);
-    let events = store::events(pool, &claim.id).await?;
-    let docs = store::documents(pool, &claim.id).await?;
-    let files = store::files(pool, &claim.id).await?;
+    let events = store::events(&mut *conn, &claim.id).await?;
+    let docs = store::documents(&mut *conn, &claim.id).await?;
+    let files = store::files(&mut *conn, &claim.id).await?;
     let required: Vec<DocumentState> = docs
         .iter()
         .filter(|d| d.required == 1)
@@ -360,7 +369,7 @@ async fn build_view(state: &AppState, claim: ClaimRow) -> anyhow::Result<ClaimVi
         claim.amount_claimed_fen.map(Money),
         &required,
     );
-    let m = medians(state, line).await?;
+    let m = medians(state, &mut *conn, line).await?;
     let forecast = rules::forecast(
         claim.stage,
         claim.stage_since,
@@ -443,16 +452,19 @@ pub async fn view(
     customer_id: &str,
     claim_id: &str,
 ) -> anyhow::Result<Option<ClaimView>> {
-    match store::get(&state.db.pool, customer_id, claim_id).await? {
-        Some(c) => Ok(Some(build_view(state, c).await?)),
+    // The claim and its timeline on one connection (see `Db::connect`).
+    let mut conn = state.db.pool.acquire().await?;
+    match store::get(&mut *conn, customer_id, claim_id).await? {
+        Some(c) => Ok(Some(build_view(state, &mut conn, c).await?)),
         None => Ok(None),
     }
 }
 
 /// Any claim, for claims staff.
 pub async fn view_any(state: &AppState, claim_id: &str) -> anyhow::Result<Option<ClaimView>> {
-    match store::get_any(&state.db.pool, claim_id).await? {
-        Some(c) => Ok(Some(build_view(state, c).await?)),
+    let mut conn = state.db.pool.acquire().await?;
+    match store::get_any(&mut *conn, claim_id).await? {
+        Some(c) => Ok(Some(build_view(state, &mut conn, c).await?)),
         None => Ok(None),
     }
 }
@@ -478,7 +490,7 @@ async fn with_forecasts(
     for c in rows {
         let line = Line::parse(&c.line).unwrap_or(Line::Auto);
         if let std::collections::hash_map::Entry::Vacant(e) = by_line.entry(line) {
-            e.insert(medians(state, line).await?);
+            e.insert(medians(state, &state.db.pool, line).await?);
         }
         let f = rules::forecast(c.stage, c.stage_since, now, &by_line[&line], false);
         out.push(ClaimListItem {

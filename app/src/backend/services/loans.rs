@@ -71,13 +71,13 @@ fn lends(policy: &PolicySummary, cash: Option<&CashValue>) -> bool {
 }
 
 /// The policy's outstanding loan and what is owed on it today, if it has one.
-pub async fn outstanding(
-    state: &AppState,
+pub async fn outstanding<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    today: chrono::NaiveDate,
     customer_id: &str,
     policy_id: &str,
 ) -> sqlx::Result<Option<LoanView>> {
-    let today = state.clock.today_shanghai();
-    Ok(store::outstanding(&state.db.pool, customer_id, policy_id)
+    Ok(store::outstanding(ex, customer_id, policy_id)
         .await?
         .map(|loan| {
             let start =
@@ -111,7 +111,8 @@ pub async fn quote(
         max_fen: cash
             .as_ref()
             .map_or(0, |c| rules::max_loan(c.cash_value_fen)),
-        outstanding: outstanding(state, customer_id, policy_id).await?,
+        outstanding: outstanding(pool, state.clock.today_shanghai(), customer_id, policy_id)
+            .await?,
         open,
         payout_masked,
         cash,
@@ -212,10 +213,12 @@ pub(super) async fn make_loan(
 /// The policy page's loan line: a loan outstanding, or whether the policy lends.
 pub async fn for_policy_page(
     state: &AppState,
+    conn: &mut sqlx::AnyConnection,
     customer_id: &str,
     policy: &PolicySummary,
 ) -> sqlx::Result<(Option<LoanView>, bool)> {
-    let loan = outstanding(state, customer_id, &policy.id).await?;
-    let cash = store::cash_value(&state.db.pool, customer_id, &policy.id).await?;
+    let today = state.clock.today_shanghai();
+    let loan = outstanding(&mut *conn, today, customer_id, &policy.id).await?;
+    let cash = store::cash_value(&mut *conn, customer_id, &policy.id).await?;
     Ok((loan, lends(policy, cash.as_ref())))
 }

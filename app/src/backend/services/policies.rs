@@ -112,32 +112,40 @@ pub async fn detail(
     customer_id: &str,
     policy_id: &str,
 ) -> sqlx::Result<Option<PolicyDetail>> {
-    let pool = &state.db.pool;
-    let Some(summary) = policies::summary(pool, customer_id, policy_id).await? else {
+    // A dozen reads on one connection: taking one from the pool for each cost a ping
+    // and a thread hand-over apiece (see `Db::connect`).
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(summary) = policies::summary(&mut *conn, customer_id, policy_id).await? else {
         return Ok(None);
     };
     let today = state.clock.today_iso();
-    let terms = policies::terms(pool, customer_id, policy_id).await?;
+    let terms = policies::terms(&mut *conn, customer_id, policy_id).await?;
     // The entitlement year runs with the current term.
     let term_start = terms
         .first()
         .map(|t| t.start_date.clone())
         .unwrap_or_default();
-    let (loan, lends) = super::loans::for_policy_page(state, customer_id, &summary).await?;
+    let (loan, lends) =
+        super::loans::for_policy_page(state, &mut conn, customer_id, &summary).await?;
     Ok(Some(PolicyDetail {
         loan,
         lends,
-        debit_label: crate::backend::store::payment_methods::debit_method(pool, customer_id)
+        debit_label: crate::backend::store::payment_methods::debit_method(&mut *conn, customer_id)
             .await?
             .map(|m| m.label),
         standing: Standing::of(&summary, &today),
-        coverages: policies::coverages(pool, policy_id).await?,
-        beneficiaries: policies::beneficiaries(pool, policy_id).await?,
-        entitlements: policies::entitlements(pool, policy_id, &summary.product_id, &term_start)
-            .await?,
-        payments: payments::for_policy(pool, customer_id, policy_id).await?,
-        claims: claims::for_policy(pool, customer_id, policy_id).await?,
-        offer: renewals::latest_for_policy(pool, customer_id, policy_id).await?,
+        coverages: policies::coverages(&mut *conn, policy_id).await?,
+        beneficiaries: policies::beneficiaries(&mut *conn, policy_id).await?,
+        entitlements: policies::entitlements(
+            &mut *conn,
+            policy_id,
+            &summary.product_id,
+            &term_start,
+        )
+        .await?,
+        payments: payments::for_policy(&mut *conn, customer_id, policy_id).await?,
+        claims: claims::for_policy(&mut *conn, customer_id, policy_id).await?,
+        offer: renewals::latest_for_policy(&mut *conn, customer_id, policy_id).await?,
         terms,
         summary,
     }))
@@ -158,17 +166,18 @@ pub async fn renewal(
     customer_id: &str,
     policy_id: &str,
 ) -> sqlx::Result<Option<RenewalView>> {
-    let pool = &state.db.pool;
-    let Some(policy) = policies::summary(pool, customer_id, policy_id).await? else {
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(policy) = policies::summary(&mut *conn, customer_id, policy_id).await? else {
         return Ok(None);
     };
-    let Some(offer) = renewals::latest_for_policy(pool, customer_id, policy_id).await? else {
+    let Some(offer) = renewals::latest_for_policy(&mut *conn, customer_id, policy_id).await? else {
         return Ok(None);
     };
     Ok(Some(RenewalView {
-        items: renewals::items(pool, &offer.id).await?,
-        methods: crate::backend::store::payment_methods::for_customer(pool, customer_id).await?,
-        live_payment: payments::live_for_offer(pool, customer_id, &offer.id).await?,
+        items: renewals::items(&mut *conn, &offer.id).await?,
+        methods: crate::backend::store::payment_methods::for_customer(&mut *conn, customer_id)
+            .await?,
+        live_payment: payments::live_for_offer(&mut *conn, customer_id, &offer.id).await?,
         policy,
         offer,
     }))

@@ -32,7 +32,7 @@ pub mod staff;
 pub mod surveys;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection, Executor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -54,6 +54,9 @@ pub struct Db {
     /// The last readiness check, shared by every request that asks within a second.
     last_check: std::sync::Arc<tokio::sync::Mutex<Option<(std::time::Instant, Readiness)>>>,
 }
+
+/// A connection idle this long is pinged before use (see `Db::connect`).
+const IDLE_BEFORE_PING: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How the pool waits and how large a SQLite file may grow.
 #[derive(Clone, Copy, Debug)]
@@ -121,6 +124,20 @@ impl Db {
                 Engine::Postgres => 16,
             })
             .acquire_timeout(settings.acquire_timeout)
+            // sqlx pings every connection before handing it out and again when it comes
+            // back: on SQLite each ping is two thread switches, on PostgreSQL a round trip,
+            // so a one-query read cost three. The ping on return stays (a connection that
+            // broke in use is dropped there); before use, only one that sat idle a while
+            // is asked, which is how a connection that died in the pool is found.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {

@@ -336,10 +336,12 @@ async fn a_supervisor_makes_a_week_of_slots_and_closes_appointments() {
     let staff = app.browser();
     staff.staff_login("super.cal", PASSWORD).await;
     assert!(staff.page("/staff/services").await.contains("week-form"));
+    // The Monday of the week after next: next Monday can be the day after tomorrow,
+    // where the fixture's slots already are (on a Saturday, 2 of the 12 were taken).
     let monday = {
         use chrono::Datelike;
         let t = app.clock.today_shanghai();
-        t + chrono::Days::new(u64::from(7 - t.weekday().num_days_from_monday()))
+        t + chrono::Days::new(u64::from(14 - t.weekday().num_days_from_monday()))
     };
     let form = [
         ("provider_id", s.provider.as_str()),
@@ -348,7 +350,11 @@ async fn a_supervisor_makes_a_week_of_slots_and_closes_appointments() {
         ("capacity", "3"),
     ];
     let res = staff.post_form("/api/create_slot_week", &form).await;
-    assert!(redirected(&res).contains("added=12"), "6 days × 2 hours");
+    assert!(
+        redirected(&res).contains("added=12"),
+        "6 days × 2 hours: {}",
+        redirected(&res)
+    );
     let res = staff.post_form("/api/create_slot_week", &form).await;
     assert!(
         redirected(&res).contains("added=0"),
